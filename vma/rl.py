@@ -7,9 +7,9 @@ Docs: https://vma-dev.github.io/vma/rl.html.md"""
 # %% auto #0
 __all__ = ['RL_FEATURES', 'load_task', 'create_rl_dataset', 'RLReward', 'RLParams', 'episode_sequence', 'VmaRollout',
            'vma_reward', 'success', 'grpo_config', 'grpo_trainer', 'gae', 'ppo_loss', 'token_rewards', 'ValueHead',
-           'sequence_forward', 'PPO', 'plot_rewards_curve', 'train_rl']
+           'sequence_forward', 'PPO', 'probe_tasks', 'plot_rewards_curve', 'train_rl']
 
-# %% ../nbs/05_rl.ipynb #e9b30802
+# %% ../nbs/05_rl.ipynb #5cb60515
 import json, math, time, copy, random, functools
 from pathlib import Path
 from dataclasses import dataclass, field, asdict
@@ -22,7 +22,7 @@ from .rewards import RewardCalculator, outcome_reward
 from .sft import load_params
 from fastcore.basics import patch
 
-# %% ../nbs/05_rl.ipynb #818caaa7
+# %% ../nbs/05_rl.ipynb #58a9117b
 @functools.lru_cache(maxsize=32)
 def _suite(domain:str, split:str, task_seed:int) -> dict:
     return {t.task_id: t for t in get_domain(domain).load_tasks(split, None, task_seed)}
@@ -32,7 +32,7 @@ def load_task(domain:str, split:str, task_id:str, task_seed:int=0) -> Task|None:
     try: return _suite(domain, split, int(task_seed or 0)).get(task_id)
     except (ValueError, KeyError): return None
 
-# %% ../nbs/05_rl.ipynb #b74f9697
+# %% ../nbs/05_rl.ipynb #c5bbaf9c
 RL_FEATURES = Features({'prompt': List(Json()), 'task_id': Value('string'), 'domain': Value('string'), 'split': Value('string'),
                         'task_seed': Value('int64'), 'reward': Value('float64')})
 
@@ -58,7 +58,7 @@ def create_rl_dataset(trajectory_paths, # trajectory files, folders or globs
                       + (f"; {len(errs)} bad files skipped" if errs else ''))
     return Dataset.from_dict({c: [r[c] for r in rows] for c in RL_FEATURES}, features=RL_FEATURES)
 
-# %% ../nbs/05_rl.ipynb #ea37e9c8
+# %% ../nbs/05_rl.ipynb #597a0a24
 @dataclass
 class RLReward:
     "Verified outcome plus a weighted share of the `RewardCalculator` total."
@@ -69,7 +69,7 @@ class RLReward:
         shaped = self.calculator.calculate_reward(traj)['total'] if self.shaped_weight else 0.
         return self.outcome_weight * outcome_reward(traj) + self.shaped_weight * shaped
 
-# %% ../nbs/05_rl.ipynb #7625b821
+# %% ../nbs/05_rl.ipynb #09df93a4
 @dataclass
 class RLParams:
     "RL hyperparameters (`rl_defaults.yaml` overrides them)."
@@ -93,6 +93,7 @@ class RLParams:
     minibatch_size: int = 4          # ppo: episodes per gradient step
     outcome_weight: float = 1.0
     shaped_weight: float = 0.2
+    probe_tasks: int = 0             # >0: keep only the tasks (of this many, sampled) the starting model fails greedily
     lora: bool = False
     lora_r: int = 16
     lora_alpha: int = 32
@@ -100,7 +101,7 @@ class RLParams:
     logging_steps: int = 1
     trl: dict = field(default_factory=dict)
 
-# %% ../nbs/05_rl.ipynb #382a9670
+# %% ../nbs/05_rl.ipynb #cc5774bd
 def episode_sequence(traj:Trajectory) -> dict|None:
     "`prompt_ids`, `completion_ids`, `env_mask` (1 = generated) and `logprobs` of an episode, or None if nothing was generated."
     turns = [s.metrics for s in traj.steps if s.source == 'agent' and s.metrics and s.metrics.prompt_token_ids and s.metrics.completion_token_ids]
@@ -114,7 +115,7 @@ def episode_sequence(traj:Trajectory) -> dict|None:
         lps += [0.] * len(env) + list(m.logprobs or [0.] * len(m.completion_token_ids))
     return dict(prompt_ids=p0, completion_ids=seq, env_mask=mask, logprobs=lps)
 
-# %% ../nbs/05_rl.ipynb #8a402472
+# %% ../nbs/05_rl.ipynb #0387bb90
 def _key(prompt:list) -> str: return json.dumps(prompt, sort_keys=True)
 
 class VmaRollout:
@@ -146,7 +147,7 @@ def success(prompts, completions, vma_success, **kwargs) -> list[float]:
     "Verified success, logged by TRL with weight 0."
     return vma_success
 
-# %% ../nbs/05_rl.ipynb #a5118b5c
+# %% ../nbs/05_rl.ipynb #9116f10c
 def grpo_config(p:RLParams, out_dir) -> 'GRPOConfig':
     "TRL's `GRPOConfig` for `p`, with `p.trl` passed through."
     from trl import GRPOConfig
@@ -177,7 +178,7 @@ def grpo_trainer(dataset:Dataset, p:RLParams, out_dir, model=None, tokenizer=Non
                        train_dataset=dataset.select_columns(['prompt']), processing_class=tokenizer,
                        rollout_func=VmaRollout(dataset, p, reward_fn), peft_config=_peft(p))
 
-# %% ../nbs/05_rl.ipynb #e9b36ce6
+# %% ../nbs/05_rl.ipynb #ffb2c61c
 def gae(rewards:torch.Tensor, # per-token rewards, shape [T]
         values:torch.Tensor, # value estimates V(s_t), shape [T]
         gamma:float=1.0, lam:float=0.95) -> tuple[torch.Tensor, torch.Tensor]:
@@ -190,7 +191,7 @@ def gae(rewards:torch.Tensor, # per-token rewards, shape [T]
         adv[t] = last
     return adv, adv + values
 
-# %% ../nbs/05_rl.ipynb #8f6672b9
+# %% ../nbs/05_rl.ipynb #09e403aa
 def ppo_loss(logp:torch.Tensor, old_logp:torch.Tensor, adv:torch.Tensor, # per token: new and rollout log-probs, advantages
              values:torch.Tensor, old_values:torch.Tensor, returns:torch.Tensor, # per token: new and rollout values, returns
              clip_range:float=0.2, vf_coef:float=0.5) -> tuple[torch.Tensor, dict]:
@@ -203,14 +204,14 @@ def ppo_loss(logp:torch.Tensor, old_logp:torch.Tensor, adv:torch.Tensor, # per t
                  approx_kl=(0.5 * (logp - old_logp) ** 2).mean().item())
     return pg + vf_coef * vf, stats
 
-# %% ../nbs/05_rl.ipynb #7af1e98d
+# %% ../nbs/05_rl.ipynb #837bc670
 def token_rewards(logp_old:torch.Tensor, logp_ref:torch.Tensor, reward:float, kl_coef:float) -> torch.Tensor:
     "`-kl_coef * (log pi_old - log pi_ref)` per token, plus `reward` on the last token."
     r = -kl_coef * (logp_old - logp_ref)
     r[-1] += reward
     return r
 
-# %% ../nbs/05_rl.ipynb #b3032df6
+# %% ../nbs/05_rl.ipynb #e54afab6
 class ValueHead(nn.Module):
     "A scalar value from a hidden state."
     def __init__(self, hidden:int):
@@ -228,7 +229,7 @@ def sequence_forward(model, head:ValueHead|None, sq:dict, temperature:float=1.0)
     logp = torch.log_softmax(logits, -1).gather(1, ids[0, len(p):][gen][:, None])[:, 0]
     return logp, (head(out.hidden_states[-1][0, len(p) - 1:-1][gen]) if head is not None else None)
 
-# %% ../nbs/05_rl.ipynb #0f30729f
+# %% ../nbs/05_rl.ipynb #d3f3ed28
 class PPO:
     "vma's compact PPO for multi-turn agent episodes."
     def __init__(self, p:RLParams, model=None, tokenizer=None,
@@ -251,7 +252,7 @@ class PPO:
                                batch_size=max(p.batch_size, 1), prompt_token_ids=True, seed=p.seed)
         self.history = []
 
-# %% ../nbs/05_rl.ipynb #bf9a3854
+# %% ../nbs/05_rl.ipynb #04a26eac
 @patch
 def rollout(self:PPO, envs:list[Env], it:int) -> list[Trajectory]:
     "Sample one episode per environment with the current policy."
@@ -264,7 +265,7 @@ def _ref_logp(self:PPO, sq:dict):
     if self.ref is not None: return sequence_forward(self.ref, None, sq, self.p.temperature)[0]
     with self.model.disable_adapter(): return sequence_forward(self.model, None, sq, self.p.temperature)[0]
 
-# %% ../nbs/05_rl.ipynb #b40bc226
+# %% ../nbs/05_rl.ipynb #5fa4929f
 @patch
 @torch.no_grad()
 def prepare(self:PPO, trajs:list[Trajectory]) -> list[dict]:
@@ -282,7 +283,7 @@ def prepare(self:PPO, trajs:list[Trajectory]) -> list[dict]:
         for e in eps: e['adv'] = (e['adv'] - mu) / (sd + 1e-8)
     return eps
 
-# %% ../nbs/05_rl.ipynb #f8be5b82
+# %% ../nbs/05_rl.ipynb #503d24fc
 @patch
 def _episode_loss(self:PPO, e:dict):
     lp, v = sequence_forward(self.model, self.head, e['sq'], self.p.temperature)
@@ -305,7 +306,7 @@ def update(self:PPO, eps:list[dict]) -> dict:
         if self.p.target_kl is not None and sum(s['approx_kl'] for s in stats) / len(stats) > 1.5 * self.p.target_kl: break
     return {k: sum(s[k] for s in stats) / len(stats) for k in stats[0]} | {'epochs': epochs} if stats else {'epochs': 0}
 
-# %% ../nbs/05_rl.ipynb #b034b959
+# %% ../nbs/05_rl.ipynb #d00e7072
 @patch
 def train(self:PPO, make_envs, # it -> list of environments for iteration `it`
           iterations:int|None=None, progress:bool=True) -> list[dict]:
@@ -323,7 +324,20 @@ def train(self:PPO, make_envs, # it -> list of environments for iteration `it`
         self.history.append(row); bar.set_postfix(reward=f"{row['reward']:.3f}", success=f"{row['success']:.0%}")
     return self.history
 
-# %% ../nbs/05_rl.ipynb #e6293b62
+# %% ../nbs/05_rl.ipynb #104a733c
+def probe_tasks(dataset:Dataset, p:RLParams, model=None) -> Dataset:
+    "The tasks of `dataset` (of `p.probe_tasks` sampled) that the starting model fails with greedy decoding."
+    from vma.agents.policies import HFPolicy
+    rows = [dict(dataset[i], i=i) for i in range(len(dataset))]
+    pick = seeded_rng(p.seed, 'probe').sample(rows, min(p.probe_tasks, len(rows)))
+    envs = [get_domain(r['domain']).make_env(load_task(r['domain'], r['split'], r['task_id'], r['task_seed'])) for r in pick]
+    pol = HFPolicy(model or p.model_name, max_new_tokens=p.max_new_tokens, batch_size=32, seed=p.seed)
+    with torch.no_grad(): trajs = run_episodes(envs, pol, seed=p.seed, max_steps=p.max_episode_steps)
+    failed = [r['i'] for r, t in zip(pick, trajs) if t.success is not True]
+    print(f"probe: the starting model failed {len(failed)} of {len(pick)} tasks; RL trains on " + ('those' if failed else 'all of them'))
+    return dataset.select(sorted(failed)) if failed else dataset
+
+# %% ../nbs/05_rl.ipynb #eb1aab0b
 def _task_envs(dataset:Dataset, p:RLParams):
     "it -> environments for a seeded sample of `p.batch_size` tasks of `dataset`."
     rows = [dataset[i] for i in range(len(dataset))]
@@ -343,7 +357,7 @@ def plot_rewards_curve(history:list[dict], path=None, title='RL'):
     if path: fig.savefig(path, dpi=110)
     return fig
 
-# %% ../nbs/05_rl.ipynb #015e13ab
+# %% ../nbs/05_rl.ipynb #40f48d11
 def _save(model, tok, out_dir, p:RLParams, history, extra:dict):
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     model = model.merge_and_unload() if hasattr(model, 'merge_and_unload') else model
@@ -359,7 +373,7 @@ def _grpo_history(log_history:list[dict]) -> list[dict]:
     return [dict(step=h['step'], reward=h['reward'], loss=h.get('loss'), kl=h.get('kl'), **{k: v for k, v in h.items() if k.startswith('rewards/')})
             for h in log_history if 'reward' in h]
 
-# %% ../nbs/05_rl.ipynb #700633f6
+# %% ../nbs/05_rl.ipynb #aeb22b18
 def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
              out_dir, # where the model, log, curve and card go
              config=None, # rl_defaults.yaml
@@ -372,6 +386,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     if p.algorithm not in ('grpo', 'ppo'): raise ValueError(f"algorithm must be 'grpo' or 'ppo', not {p.algorithm!r}")
     ds = create_rl_dataset(trajectory_glob, p.min_reward, domains)
     if len(ds) == 0: raise ValueError(f"no tasks scored >= min_reward={p.min_reward} in {trajectory_glob}: lower min_reward or generate more")
+    if p.probe_tasks: ds = probe_tasks(ds, p)
     torch.manual_seed(p.seed)
     if p.algorithm == 'grpo':
         tr = grpo_trainer(ds, p, out_dir)

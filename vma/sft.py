@@ -10,8 +10,9 @@ __all__ = ['DEFAULT_TEMPLATES', 'FEATURES', 'select_trajectories', 'task_group',
            'build_sft_datasets', 'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'plot_loss',
            'model_card', 'SFTResult', 'train_sft']
 
-# %% ../nbs/04_sft.ipynb #33174a65
-import json, hashlib, time, math, os, platform
+# %% ../nbs/04_sft.ipynb #447a4421
+import json, hashlib, time, math, os, platform, contextlib
+import datasets
 from pathlib import Path
 from dataclasses import dataclass, field, asdict
 from collections import defaultdict, Counter
@@ -20,7 +21,7 @@ from datasets import Dataset, DatasetDict, Features, Json, List, Value, load_fro
 from .schema import Trajectory, read_trajectories, step_messages
 from .rewards import RewardCalculator
 
-# %% ../nbs/04_sft.ipynb #94cbd781
+# %% ../nbs/04_sft.ipynb #c4bba6e3
 def _parent_of(trajs:list[Trajectory]) -> dict:
     "session_id of each sub-agent -> its parent trajectory."
     return {ref.session_id: t for t in trajs for s in t.steps if s.observation
@@ -47,7 +48,7 @@ def select_trajectories(trajs:list[Trajectory], # candidate trajectories
         out.append((t, r))
     return out[:max_trajectories] if max_trajectories else out
 
-# %% ../nbs/04_sft.ipynb #823f2e1a
+# %% ../nbs/04_sft.ipynb #ee833445
 def task_group(t:Trajectory) -> str:
     "The root task a trajectory belongs to (a sub-agent's parent task)."
     return str(t.extra.get('parent_task_id') or t.task_id or t.session_id)
@@ -57,7 +58,7 @@ def is_test(group:str, test_size:float=0.1, seed:int=0) -> bool:
     h = int(hashlib.sha256(f"{seed}:{group}".encode()).hexdigest()[:8], 16) / 16**8
     return h < test_size
 
-# %% ../nbs/04_sft.ipynb #a3224654
+# %% ../nbs/04_sft.ipynb #6a30f862
 def _clean(m:dict) -> dict:
     "A chat message as the chat template wants it."
     m = {k: v for k, v in m.items() if k not in ('reasoning_content',)}
@@ -73,7 +74,7 @@ def conversation_example(t:Trajectory, reward:float=0.) -> dict:
     "One multi-turn example: `messages`, `tools`, and where it came from."
     return dict(messages=[_clean(m) for m in t.to_messages()], tools=(t.agent.extra or {}).get('tools') or [], **_meta(t, reward))
 
-# %% ../nbs/04_sft.ipynb #d522f57a
+# %% ../nbs/04_sft.ipynb #0806eea0
 DEFAULT_TEMPLATES = {'default': dict(system_suffix='', tools='all', max_history=None)}
 
 def load_templates(path=None) -> dict:
@@ -85,7 +86,7 @@ def load_templates(path=None) -> dict:
 
 def _template(tpl, name): return {**tpl['default'], **tpl.get(name, {})}
 
-# %% ../nbs/04_sft.ipynb #285d3467
+# %% ../nbs/04_sft.ipynb #18dfda2e
 def _trim(prompt:list, tpl:dict, name:str, domain:str) -> list:
     "Apply a template to a prompt: system suffix and history limit."
     prompt = [dict(m) for m in prompt]
@@ -109,10 +110,19 @@ def tool_examples(t:Trajectory, templates:dict|None=None, reward:float=0.) -> li
         msgs += sm
     return out
 
-# %% ../nbs/04_sft.ipynb #d2309724
+# %% ../nbs/04_sft.ipynb #189b9f3b
 _META = {k: Value('string') for k in ('task_id', 'group', 'domain', 'role', 'source')} | {'reward': Value('float64')}
 FEATURES = {'all': Features({'messages': List(Json()), 'tools': Json(), **_META}),
             'tool': Features({'tool': Value('string'), 'prompt': List(Json()), 'completion': List(Json()), 'tools': Json(), **_META})}
+
+@contextlib.contextmanager
+def _quiet_datasets():
+    "No `datasets` progress bars inside the block (dozens of tiny saves would fill a notebook)."
+    was = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try: yield
+    finally:
+        if was: datasets.enable_progress_bars()
 
 def _key(row) -> str:
     return hashlib.sha256(json.dumps([row.get(k) for k in ('messages', 'prompt', 'completion', 'tools')], sort_keys=True).encode()).hexdigest()
@@ -124,18 +134,18 @@ def dedup(rows:list[dict]) -> list[dict]:
         if (k := _key(r)) not in seen: seen.add(k); out.append(r)
     return out
 
-# %% ../nbs/04_sft.ipynb #ed9a216c
+# %% ../nbs/04_sft.ipynb #e7b65257
 def save_split(rows:list[dict], out_dir, kind:str, test_size:float=0.1, seed:int=0) -> DatasetDict:
     "Split rows by task, save as an HF `DatasetDict` (`out_dir/hf`) and as JSONL (`out_dir/{train,test}.jsonl`)."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     sides = {'train': [r for r in rows if not is_test(r['group'], test_size, seed)], 'test': [r for r in rows if is_test(r['group'], test_size, seed)]}
     feats = FEATURES[kind]
     dd = DatasetDict({k: Dataset.from_dict({c: [r[c] for r in v] for c in feats}, features=feats) for k, v in sides.items()})
-    dd.save_to_disk(str(out_dir/'hf'))
+    with _quiet_datasets(): dd.save_to_disk(str(out_dir/'hf'))
     for k, v in sides.items(): (out_dir/f"{k}.jsonl").write_text(''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in v))
     return dd
 
-# %% ../nbs/04_sft.ipynb #99d72db5
+# %% ../nbs/04_sft.ipynb #f1622523
 def load_params(cls, config=None, **overrides):
     "`cls` from its defaults, a YAML file's matching keys, then `overrides` that are not None."
     cfg = (yaml.safe_load(Path(config).read_text()) or {}) if config else {}
@@ -144,7 +154,7 @@ def load_params(cls, config=None, **overrides):
     if unknown: raise ValueError(f"{config}: unknown keys {sorted(unknown)}; known: {sorted(names)}")
     return cls(**{**{k: v for k, v in cfg.items() if k in names}, **{k: v for k, v in overrides.items() if v is not None}})
 
-# %% ../nbs/04_sft.ipynb #9e4cb5c3
+# %% ../nbs/04_sft.ipynb #9efc4db1
 @dataclass
 class SFTDataReport:
     "What `build_sft_datasets` wrote: examples per dataset and split."
@@ -156,11 +166,14 @@ class SFTDataReport:
         rows = '\n'.join(f"  {k:24s} train {v['train']:5d}  test {v['test']:4d}" for k, v in sorted(self.datasets.items()))
         return f"kept {self.kept}/{self.trajectories} trajectories -> {self.out_dir}\n{rows}"
 
+def _invalid(t:Trajectory) -> int: return ((t.final_metrics.extra or {}) if t.final_metrics else {}).get('invalid_calls', 0)
+
 @dataclass
 class SFTDataParams:
     "How trajectories are chosen and split (the keys of `params/training_config.yaml`)."
     min_reward: float|None = None     # keep trajectories whose reward is at least this
     success_only: bool = False        # keep verified successes only
+    max_invalid_calls: int|None = None # keep trajectories with at most this many invalid tool calls
     domains: str|list|None = None     # keep these domains
     max_trajectories: int|None = None # cap
     test_size: float = 0.1            # share of tasks held out
@@ -178,6 +191,7 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
     trajs = list(read_trajectories(unified_glob, errs))
     for e in errs: print(f"skipped: {e}")
     domains = p.domains.split(',') if isinstance(p.domains, str) else p.domains
+    if p.max_invalid_calls is not None: trajs = [t for t in trajs if _invalid(t) <= p.max_invalid_calls]
     kept = select_trajectories(trajs, p.min_reward, p.success_only, domains, p.max_trajectories, RewardCalculator(config=p.rewards_config))
     tpl = templates if isinstance(templates, dict) else load_templates(templates)
     rep = SFTDataReport(out_dir, len(trajs), len(kept))
@@ -192,7 +206,7 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
         params=asdict(p), templates=tpl, datasets=rep.datasets), indent=1))
     return rep
 
-# %% ../nbs/04_sft.ipynb #31df15e0
+# %% ../nbs/04_sft.ipynb #58666ac5
 @dataclass
 class SFTParams:
     "SFT hyperparameters (the documented keys of `trl_defaults.yaml`) plus vma's own options."
@@ -210,7 +224,7 @@ class SFTParams:
     logging_steps: int = 5
     trl: dict = field(default_factory=dict)
 
-# %% ../nbs/04_sft.ipynb #b697d473
+# %% ../nbs/04_sft.ipynb #13d9d4d8
 import torch
 
 def sft_config(p:SFTParams, out_dir) -> 'SFTConfig':
@@ -224,7 +238,7 @@ def sft_config(p:SFTParams, out_dir) -> 'SFTConfig':
               dataloader_pin_memory=gpu, disable_tqdm=False)
     return SFTConfig(**(kw | p.trl))
 
-# %% ../nbs/04_sft.ipynb #bd3b6bf1
+# %% ../nbs/04_sft.ipynb #58412cef
 def load_sft_dataset(data_root, tool:str='all') -> DatasetDict:
     "The `tool` dataset (or `all`, the multi-turn one) under `data_root`, with only the columns TRL reads."
     path = Path(data_root)/tool/'hf'
@@ -250,7 +264,7 @@ def make_trainer(p:SFTParams, data_root, out_dir, tool:str='all', model=None, to
     return SFTTrainer(model=model, args=cfg, train_dataset=dd['train'], eval_dataset=dd['test'] if len(dd['test']) else None,
                       processing_class=tokenizer, peft_config=peft)
 
-# %% ../nbs/04_sft.ipynb #41e0afc5
+# %% ../nbs/04_sft.ipynb #38f436ad
 def plot_loss(log_history:list[dict], path=None):
     "Training (and eval) loss against steps."
     import matplotlib.pyplot as plt
@@ -263,7 +277,7 @@ def plot_loss(log_history:list[dict], path=None):
     if path: fig.savefig(path, dpi=110)
     return fig
 
-# %% ../nbs/04_sft.ipynb #f34fa9e8
+# %% ../nbs/04_sft.ipynb #aff80f98
 def model_card(out_dir, p:SFTParams, data_root, tool, metrics:dict) -> str:
     "A README for the trained model: base model, data, parameters, results."
     ds = Path(data_root)/'datasets.json'
@@ -276,7 +290,7 @@ def model_card(out_dir, p:SFTParams, data_root, tool, metrics:dict) -> str:
     (Path(out_dir)/'README.md').write_text(txt)
     return txt
 
-# %% ../nbs/04_sft.ipynb #4db47f73
+# %% ../nbs/04_sft.ipynb #4d13c997
 @dataclass
 class SFTResult:
     out_dir: Path
