@@ -7,17 +7,23 @@ Docs: https://vma-dev.github.io/vma/cli.html.md"""
 # %% auto #0
 __all__ = ['COMMANDS', 'parser', 'main']
 
-# %% ../nbs/08_cli.ipynb #1d069e2d
+# %% ../nbs/08_cli.ipynb #234f55c0
 import argparse, sys, json
 from pathlib import Path
 
-# %% ../nbs/08_cli.ipynb #5bcd2fe4
+# %% ../nbs/08_cli.ipynb #29754564
+def _turn_tokens(s:str):
+    "argparse type for a per-turn token limit: N, or N,domain=M,..."
+    from vma.evaluate import parse_turn_tokens
+    try: return parse_turn_tokens(s)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+
 def _flag(p, name, **kw):
     "Add `--a-b` (also spelled `--a_b`)."
     names = [f"--{name}"] + ([f"--{name.replace('-', '_')}"] if '-' in name else [])
     p.add_argument(*names, **kw)
 
-# %% ../nbs/08_cli.ipynb #2c5d6c2a
+# %% ../nbs/08_cli.ipynb #eb1302ca
 def _generate_args(p):
     p.add_argument('domain', help='math | mhqa | video | swe | tau')
     _flag(p, 'question', help='answer one free-form question (writes --out)')
@@ -50,7 +56,7 @@ def _generate(a):
     print(rep)
     return 0
 
-# %% ../nbs/08_cli.ipynb #d12ef308
+# %% ../nbs/08_cli.ipynb #e5e49861
 def _convert_args(p):
     p.add_argument('inputs', nargs='+', help='files or folders (read recursively)')
     _flag(p, 'out-dir', required=True); _flag(p, 'domain', default=None, help='domain for records that do not name one')
@@ -78,7 +84,7 @@ def _rewards(a):
         print(f"  {d:6s} n={s['n']:4d}  success={s['success_rate'] if s['success_rate'] is not None else 'n/a'}  mean total={s['total']['mean']:.3f}")
     return 1 if res['errors'] else 0
 
-# %% ../nbs/08_cli.ipynb #090b2532
+# %% ../nbs/08_cli.ipynb #7542df87
 def _sft_data_args(p):
     _flag(p, 'unified-glob', required=True, help='unified ATIF trajectories (glob with **, or a folder)')
     _flag(p, 'out-dir', required=True); _flag(p, 'templates', default=None, help='sft_templates.yaml')
@@ -104,7 +110,7 @@ def _sft(a):
     print(train_sft(a.data_root, a.out_dir, a.tool, a.config, model_name=a.model_name, lora=a.lora, max_steps=a.max_steps,
                     learning_rate=a.learning_rate, num_train_epochs=a.num_train_epochs))
 
-# %% ../nbs/08_cli.ipynb #44202fa6
+# %% ../nbs/08_cli.ipynb #3db31dc1
 def _rl_args(p):
     _flag(p, 'config', default=None, help='rl_defaults.yaml'); _flag(p, 'model-name', default=None)
     _flag(p, 'trajectory-glob', required=True); _flag(p, 'out-dir', required=True)
@@ -120,16 +126,16 @@ def _eval_args(p):
     _flag(p, 'models', default=None, help="closed loop: label=model pairs, e.g. base=default,sft=outputs/r/models/sft/all")
     _flag(p, 'domains', default='math'); _flag(p, 'n-test', type=int, default=50); _flag(p, 'out-dir', default=None)
     _flag(p, 'k', type=int, default=1, help='pass@k'); _flag(p, 'temperature', type=float, default=0.7)
-    _flag(p, 'max-new-tokens', type=int, default=128); _flag(p, 'batch-size', type=int, default=16); _flag(p, 'seed', type=int, default=0)
+    _flag(p, 'max-new-tokens', type=_turn_tokens, default=128, help='per turn: N, or N,domain=M,...'); _flag(p, 'batch-size', type=int, default=16); _flag(p, 'seed', type=int, default=0)
     _flag(p, 'max-steps', type=int, default=None, help="turn limit per episode (default: each domain's)")
     _flag(p, 'model-path', default=None, help='offline: a model to score on --test-data')
     _flag(p, 'test-data', default=None, help='offline: an SFT test JSONL file')
 
 def _eval(a):
-    from vma.evaluate import evaluate, evaluate_offline, results_markdown
+    from vma.evaluate import evaluate, evaluate_offline, results_markdown, turn_tokens
     if a.model_path or a.test_data:
         if not (a.model_path and a.test_data): sys.exit("vma eval: offline evaluation needs both --model-path and --test-data")
-        print(json.dumps(evaluate_offline(a.model_path, a.test_data, max_new_tokens=a.max_new_tokens, batch_size=a.batch_size), indent=1))
+        print(json.dumps(evaluate_offline(a.model_path, a.test_data, max_new_tokens=turn_tokens(a.max_new_tokens, '*'), batch_size=a.batch_size), indent=1))
         return 0
     if not a.models: sys.exit("vma eval: give --models label=model,... (closed loop) or --model-path and --test-data (offline)")
     models = dict(kv.split('=', 1) if '=' in kv else (kv, kv) for kv in a.models.split(','))
@@ -149,7 +155,7 @@ def _pipeline(a):
     res = Path(a.outputs)/man['run']/'eval'/'results.md'
     if res.exists(): print(res.read_text())
 
-# %% ../nbs/08_cli.ipynb #7eb12ffb
+# %% ../nbs/08_cli.ipynb #9a887873
 COMMANDS = {'generate': (_generate_args, _generate, 'run agents over a task split (or one question)'),
             'convert': (_convert_args, _convert, 'convert raw trajectories (seed formats, OpenAI, ShareGPT, ATIF) to ATIF'),
             'rewards': (_rewards_args, _rewards, 'score trajectories and write the analysis'),
@@ -173,5 +179,5 @@ def main(argv=None) -> int:
     a = parser().parse_args(argv)
     return COMMANDS[a.command][1](a) or 0
 
-# %% ../nbs/08_cli.ipynb #0d09bfbb
+# %% ../nbs/08_cli.ipynb #1919bca7
 if __name__ == '__main__': sys.exit(main())

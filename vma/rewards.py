@@ -78,14 +78,12 @@ def _calculate_completion_reward(self:RewardCalculator, t:Trajectory) -> float:
     return 0.5 if str(t.final_answer or '').strip() else 0.
 
 # %% ../nbs/03_rewards.ipynb #eb63e08f
-def _fm(t:Trajectory) -> dict: return (t.final_metrics.extra or {}) if t.final_metrics else {}
-
 @patch
 def _calculate_efficiency_reward(self:RewardCalculator, t:Trajectory, domain:str) -> float:
     turns, budget = sum(s.source == 'agent' for s in t.steps), self.budgets.get(domain, 4)
     if turns == 0: return 0.
     base = 1. if turns <= budget else max(0., 1 - (turns - budget) / (2*budget))
-    return max(0., base - 0.1 * _fm(t).get('invalid_calls', 0))
+    return max(0., base - 0.1 * t.run_stats.get('invalid_calls', 0))
 
 # %% ../nbs/03_rewards.ipynb #cd9289d9
 def generic_quality(t:Trajectory) -> float:

@@ -386,13 +386,15 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     if p.algorithm not in ('grpo', 'ppo'): raise ValueError(f"algorithm must be 'grpo' or 'ppo', not {p.algorithm!r}")
     ds = create_rl_dataset(trajectory_glob, p.min_reward, domains)
     if len(ds) == 0: raise ValueError(f"no tasks scored >= min_reward={p.min_reward} in {trajectory_glob}: lower min_reward or generate more")
-    if p.probe_tasks: ds = probe_tasks(ds, p)
+    from vma.agents.models import load_model
+    model, tok = load_model(p.model_name)  # loaded once: the probe and the trainer share it
+    if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
     torch.manual_seed(p.seed)
     if p.algorithm == 'grpo':
-        tr = grpo_trainer(ds, p, out_dir)
+        tr = grpo_trainer(ds, p, out_dir, model, tok)
         tr.train(); hist, model, tok = _grpo_history(tr.state.log_history), tr.model, tr.processing_class
     else:
-        ppo = PPO(p); hist = ppo.train(_task_envs(ds, p), progress=progress); model, tok = ppo.model, ppo.tok
+        ppo = PPO(p, model, tok); hist = ppo.train(_task_envs(ds, p), progress=progress); model, tok = ppo.model, ppo.tok
         Path(out_dir).mkdir(parents=True, exist_ok=True); torch.save(ppo.head.state_dict(), Path(out_dir)/'value_head.pt')
     extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob), seconds=round(time.time() - t0, 1),
                  first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)

@@ -125,6 +125,9 @@ class Trajectory(_Model):
 for _k in TASK_FIELDS + ('verification', 'reward', 'policy', 'seed', 'role'):
     setattr(Trajectory, _k, property(lambda self, k=_k: self.extra.get(k), doc=f"`extra['{_k}']`"))
 
+Trajectory.run_stats = property(lambda self: (self.final_metrics.extra or {}) if self.final_metrics else {},
+                                doc="`final_metrics.extra` (the environment's counters: invalid calls, tool errors...), or `{}`")
+
 # %% ../nbs/00_schema.ipynb #9c990177
 def now_iso() -> str:
     "The current UTC time as an ISO 8601 string."

@@ -166,7 +166,7 @@ class SFTDataReport:
         rows = '\n'.join(f"  {k:24s} train {v['train']:5d}  test {v['test']:4d}" for k, v in sorted(self.datasets.items()))
         return f"kept {self.kept}/{self.trajectories} trajectories -> {self.out_dir}\n{rows}"
 
-def _invalid(t:Trajectory) -> int: return ((t.final_metrics.extra or {}) if t.final_metrics else {}).get('invalid_calls', 0)
+def _invalid(t:Trajectory) -> int: return t.run_stats.get('invalid_calls', 0)
 
 @dataclass
 class SFTDataParams:

@@ -9,7 +9,7 @@ __all__ = ['DOMAINS', 'Task', 'get_domain', 'seeded_rng', 'tool_function', 'tool
            'Env', 'Action', 'Episode', 'run_episodes', 'run_episode', 'content_fingerprint']
 
 # %% ../../nbs/agents/00_runtime.ipynb #59566b71
-import json, time, random, hashlib, uuid, importlib, inspect, typing, functools
+import json, time, random, hashlib, uuid, importlib, inspect, typing, functools, itertools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 from fastcore.basics import patch, store_attr
@@ -240,10 +240,15 @@ def finish(self:Episode) -> Trajectory:
     return self.traj
 
 # %% ../../nbs/agents/00_runtime.ipynb #d8f25b8f
-def run_episodes(envs:list[Env], policy, seed:int=0, max_steps:int|None=None, progress:Callable|None=None) -> list[Trajectory]:
+def run_episodes(envs:list[Env], policy, seed:int=0, max_steps:int|None=None,
+                 progress:Callable|None=None, # called with each episode as it ends
+                 on_turn:Callable|None=None, # called with (turn, episodes still running) before each batched turn
+                ) -> list[Trajectory]:
     "Run one episode per environment with `policy`, batching each turn across episodes; returns the trajectories."
     eps = [Episode(e, policy, seed, max_steps) for e in envs]
-    while live := [e for e in eps if not e.done]:
+    for turn in itertools.count(1):
+        if not (live := [e for e in eps if not e.done]): break
+        if on_turn: on_turn(turn, len(live))
         t0 = time.time()
         actions = policy.act(live)
         for ep, a in zip(live, actions, strict=True): ep.apply(a, time.time() - t0)

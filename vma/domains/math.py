@@ -278,7 +278,7 @@ def task_from_question(question:str, **kwargs) -> Task:
 # %% ../../nbs/domains/math.ipynb #01febd4d
 def quality(traj:Trajectory) -> float:
     "Math quality in [0, 1]: a numeric answer, grounded in a tool result, with no errors."
-    v, fm = traj.extra.get('verification') or {}, (traj.final_metrics.extra if traj.final_metrics and traj.final_metrics.extra else {})
+    v, fm = traj.verification or {}, traj.run_stats
     numeric = parse_number(traj.extra.get('final_answer')) is not None
     grounded = bool(v.get('answer_from_tool'))
     clean = fm.get('invalid_calls', 0) + fm.get('tool_errors', 0) == 0

@@ -578,7 +578,7 @@ def _concise(answer, gold) -> float:
 def quality(traj:Trajectory) -> float:
     "mhqa quality in [0, 1]: evidence recall, answer F1, clean tool use, concise answer."
     v = traj.extra.get('verification') or {}
-    fm = traj.final_metrics.extra if traj.final_metrics and traj.final_metrics.extra else {}
+    fm = traj.run_stats
     wasted = fm.get('invalid_calls', 0) + fm.get('tool_errors', 0) + v.get('repeated_calls', 0)
     parts = [(v.get('evidence_recall'), 0.3), (v.get('f1'), 0.4), (1 / (1 + wasted), 0.15),
              (_concise(traj.extra.get('final_answer'), traj.extra.get('gold')), 0.15)]

@@ -1123,7 +1123,7 @@ def _force(self:SweExpert, mistake:str):
 # %% ../../nbs/domains/swe.ipynb #b5055af2
 def quality(traj:Trajectory) -> float:
     "SWE quality in [0, 1]: hidden tests passed, tests run before submitting, no failed or invalid calls."
-    v, fm = traj.extra.get('verification') or {}, (traj.final_metrics.extra if traj.final_metrics and traj.final_metrics.extra else {})
+    v, fm = traj.verification or {}, traj.run_stats
     tested = (v.get('tests_run_before_submit') or 0) > 0
     clean = fm.get('invalid_calls', 0) + fm.get('tool_errors', 0) == 0
     if not v.get('hidden_total'): return 0.6*tested + 0.4*clean

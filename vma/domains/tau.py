@@ -898,7 +898,7 @@ def quality(traj:Trajectory) -> float:
     "τ quality in [0, 1]: policy adherence, valid tool calls, required outputs said (from the env's record)."
     v = traj.extra.get('verification') or {}
     if 'violations' not in v: return 0.
-    fm = (traj.final_metrics.extra if traj.final_metrics and traj.final_metrics.extra else {})
+    fm = traj.run_stats
     policy = max(0., 1 - 0.5 * len(v['violations']))
     valid = max(0., 1 - (fm.get('invalid_calls', 0) + 0.5 * fm.get('tool_errors', 0)) / max(1, fm.get('agent_turns', 1)))
     outs = v.get('outputs_found') or {}

@@ -772,7 +772,7 @@ def team_markdown(traj:Trajectory) -> str:
 # %% ../../nbs/domains/video.ipynb #7d649de5
 def quality(traj:Trajectory) -> float:
     "Domain quality in [0, 1] from the environment's signals: cited times, useful consultation, clean tool calls."
-    v, fm = traj.verification or {}, (traj.final_metrics.extra or {}) if traj.final_metrics else {}
+    v, fm = traj.verification or {}, traj.run_stats
     bad = (fm.get('invalid_calls') or 0) + (fm.get('tool_errors') or 0)
     clean = 1.0 if bad == 0 else 0.5 if bad == 1 else 0.0
     last = next((s.message for s in reversed(traj.steps) if s.source == 'agent'), '')
