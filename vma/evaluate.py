@@ -70,10 +70,9 @@ def turn_tokens(max_new_tokens:int|dict, domain:str) -> int:
 def parse_turn_tokens(s:str) -> int|dict:
     "`'160'` -> 160; `'160,swe=384'` -> `{'*': 160, 'swe': 384}`."
     parts = [x.strip() for x in str(s).split(',') if x.strip()]
-    try:
-        if len(parts) == 1 and '=' not in parts[0]: return int(parts[0])
-        return {(x.split('=')[0].strip() if '=' in x else '*'): int(x.split('=')[-1]) for x in parts}
+    try: out = {k.strip() or '*': int(v) for k, _, v in (x.rpartition('=') for x in parts)}
     except ValueError: raise ValueError(f"max-new-tokens: expected N or N,domain=M,... , not {s!r}") from None
+    return out['*'] if list(out) == ['*'] else out
 
 # %% ../nbs/06_eval.ipynb #7b28f6b6
 def _policy(label:str, model:str, max_new_tokens:int, batch_size:int, seed:int):
@@ -96,7 +95,7 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
     tasks = {d: get_domain(d).load_tasks('test', n_test, task_seed) for d in domains}
     rows, out_dir = [], Path(out_dir) if out_dir else None
     for label, model in tqdm(models.items(), desc='models', disable=not progress):
-        pol = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed)
+        pol = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed)  # the limit is set per domain below
         for d in domains:
             if hasattr(pol, 'max_new_tokens'): pol.max_new_tokens = turn_tokens(max_new_tokens, d)
             t0 = time.time()

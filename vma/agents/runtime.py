@@ -9,7 +9,7 @@ __all__ = ['DOMAINS', 'Task', 'get_domain', 'seeded_rng', 'tool_function', 'tool
            'Env', 'Action', 'Episode', 'run_episodes', 'run_episode', 'content_fingerprint']
 
 # %% ../../nbs/agents/00_runtime.ipynb #59566b71
-import json, time, random, hashlib, uuid, importlib, inspect, typing, functools, itertools
+import json, time, random, hashlib, uuid, importlib, inspect, typing, functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 from fastcore.basics import patch, store_attr
@@ -246,8 +246,9 @@ def run_episodes(envs:list[Env], policy, seed:int=0, max_steps:int|None=None,
                 ) -> list[Trajectory]:
     "Run one episode per environment with `policy`, batching each turn across episodes; returns the trajectories."
     eps = [Episode(e, policy, seed, max_steps) for e in envs]
-    for turn in itertools.count(1):
-        if not (live := [e for e in eps if not e.done]): break
+    turn = 0
+    while live := [e for e in eps if not e.done]:
+        turn += 1
         if on_turn: on_turn(turn, len(live))
         t0 = time.time()
         actions = policy.act(live)
