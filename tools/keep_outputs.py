@@ -4,7 +4,8 @@
 Usage: python tools/keep_outputs.py nbs/03_rewards.ipynb [more.ipynb ...]
 
 Kept outputs are the chapter's proof for a reader. Machine state is not: stderr (warnings, progress bars) is
-dropped, and an output that shows a machine path stops the run, naming the cell, so the cell can be fixed."""
+dropped, so is the plain text of an output that also has a markdown or HTML view, and an output that shows a
+machine path stops the run, naming the cell, so the cell can be fixed."""
 import os, re, sys
 from pathlib import Path
 from fastcore.nbio import read_nb, write_nb
@@ -35,6 +36,9 @@ def keep_outputs(path:Path):
             if MACHINE.search(_text(o)):
                 sys.exit(f"{path}: cell {cell.source.splitlines()[0][:60]!r} shows a machine path: "
                          f"{MACHINE.search(_text(o)).group(0)!r}; print something that does not")
+        for o in outs:   # a rich view (markdown, HTML) makes the plain repr, which may carry timestamps, redundant
+            data = o.get('data') or {}
+            if 'text/plain' in data and ({'text/markdown', 'text/html'} & data.keys()): del data['text/plain']
         cell['outputs'] = outs
     write_nb(nb, path)
 
