@@ -11,15 +11,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
-from tqdm import tqdm
 from fastcore.basics import patch
-from .schema import (Trajectory, Agent, ToolCall, Observation, ObservationResult, TrajectoryError,
-                        validate_trajectory, save_trajectory, load_trajectory, expand_paths, iter_records, from_messages)
-from .agents.policies import parse_tool_calls
+from .schema import (Trajectory, Agent, Step, ToolCall, Observation, ObservationResult, Metrics, FinalMetrics,
+                        ContentPart, TrajectoryError, LoadError, validate_trajectory, save_trajectory, load_trajectory,
+                        expand_paths, read_text, parse_json, text_of, from_messages, parse_tool_calls)
 
 # %% auto #0
-__all__ = ['FORMATS', 'STDERR_SEP', 'CONVERTERS', 'detect_format', 'infer_tools', 'from_seed_a', 'from_seed_b', 'from_openai',
-           'from_sharegpt', 'from_atif', 'convert_record', 'ConvertReport', 'to_seed', 'convert']
+__all__ = ['FORMATS', 'STDERR_SEP', 'CONVERTERS', 'Loss', 'detect_format', 'infer_tools', 'from_seed_a', 'from_seed_b',
+           'from_openai', 'from_sharegpt', 'from_mini_swe_agent', 'from_swe_agent', 'from_openhands', 'from_gemini_cli',
+           'from_atif', 'convert_record', 'ConvertReport', 'extra_paths', 'to_seed', 'to_openai', 'convert']
 
 # %% ../nbs/02_convert.ipynb #911e990b
 def _bad(reason:str, field:str|None=None):
@@ -37,24 +37,53 @@ def _get(d:dict, key:str, typ, where:str='', required:bool=True):
     if not isinstance(v, typ): _bad(f"expected {_tname(typ)}, got {type(v).__name__} {v!r:.40}", where + key)
     return v
 
+# %% ../nbs/02_convert.ipynb #b4d8ed57
+class Loss:
+    "What converting one record dropped, and what it left out because the output already holds it verbatim."
+    def __init__(self): self.dropped, self.why, self.repeated = Counter(), {}, Counter()
+    def _key(self, path:str) -> str: return re.sub(r'\[\d+\]', '[]', path)
+    def drop(self, path:str, why:str):
+        "Record that the field at `path` is not in the output, and why."
+        p = self._key(path); self.dropped[p] += 1; self.why.setdefault(p, why)
+    def same(self, path:str):
+        "Record that the field at `path` was left out because the output repeats it exactly."
+        self.repeated[self._key(path)] += 1
+
 # %% ../nbs/02_convert.ipynb #96ebc5fc
-FORMATS = ('atif', 'seed-a', 'seed-b', 'openai', 'sharegpt')
+FORMATS = ('atif', 'seed-a', 'seed-b', 'openai', 'sharegpt', 'swe-agent', 'mini-swe-agent', 'openhands', 'gemini-cli')
 
 def _is_messages(x) -> bool:
     return isinstance(x, list) and bool(x) and all(isinstance(m, dict) and 'role' in m for m in x)
 
+def _is_events(x) -> bool:
+    "Whether `x` is an OpenHands event list: objects with `action` or `observation` and a `source`."
+    return isinstance(x, list) and bool(x) and all(isinstance(e, dict) and ('action' in e or 'observation' in e) for e in x) \
+        and any('source' in e for e in x)
+
+def _is_mswea(r:dict) -> bool:
+    info = r.get('info')
+    return isinstance(r.get('messages'), list) and (str(r.get('trajectory_format', '')).startswith('mini-swe-agent')
+                                                     or (isinstance(info, dict) and ('mini_version' in info or 'model_stats' in info)))
+
 def detect_format(record) -> str:
     "Which of `FORMATS` `record` is in; raises `TrajectoryError` when it is none of them."
     if _is_messages(record): return 'openai'
-    if not isinstance(record, dict): _bad(f"expected a JSON object or a list of chat messages, got {type(record).__name__}")
+    if _is_events(record): return 'openhands'
+    if not isinstance(record, dict):
+        _bad(f"expected a JSON object or a list of chat messages, got {type(record).__name__}")
     if 'agent' in record and 'steps' in record: return 'atif'
+    if isinstance(record.get('trajectory'), list) and ('history' in record or 'info' in record): return 'swe-agent'
+    if _is_events(record.get('history')): return 'openhands'
+    if 'sessionId' in record and isinstance(record.get('messages'), list): return 'gemini-cli'
+    if _is_mswea(record): return 'mini-swe-agent'
     if 'actions' in record: return 'seed-a'
     if 'steps' in record: return 'seed-b'
     if 'conversations' in record or 'conversation' in record: return 'sharegpt'
     if 'messages' in record:
         ms = record['messages']
         return 'sharegpt' if isinstance(ms, list) and ms and isinstance(ms[0], dict) and 'from' in ms[0] else 'openai'
-    _bad(f"unknown format (keys: {', '.join(map(str, list(record)[:8]))}); expected ATIF, seed Format A/B, OpenAI messages or ShareGPT")
+    _bad(f"unknown format (keys: {', '.join(map(str, list(record)[:8]))}); expected ATIF, SWE-agent, mini-swe-agent, "
+         "OpenHands, Gemini CLI, seed Format A/B, OpenAI messages or ShareGPT")
 
 # %% ../nbs/02_convert.ipynb #0da62c22
 _TASK_TYPES = {'task_id': (str, int), 'domain': str, 'question': str, 'success': bool, 'metadata': dict}
@@ -67,7 +96,8 @@ def _session_id(rec:dict) -> str:
 def _new_traj(rec:dict, drop:tuple, agent:str, model_name:str|None=None) -> Trajectory:
     "An empty trajectory whose `extra` keeps every field of `rec` except those in `drop`."
     for k, typ in _TASK_TYPES.items():
-        if rec.get(k) is not None and not isinstance(rec[k], typ): _bad(f"expected {_tname(typ)}, got {type(rec[k]).__name__}", k)
+        if rec.get(k) is not None and not isinstance(rec[k], typ):
+            _bad(f"expected {_tname(typ)}, got {type(rec[k]).__name__}", k)
     return Trajectory(session_id=_session_id(rec), agent=Agent(name=agent, version='unknown', model_name=model_name),
                       extra={k: v for k, v in rec.items() if k not in drop})
 
@@ -116,7 +146,8 @@ def _add_action(t:Trajectory, a, where:str):
     if not isinstance(a, dict): _bad(f"expected an object, got {type(a).__name__}", where.rstrip('.'))
     tool, inp, out = _get(a, 'tool', str, where), a.get('input'), a.get('output')
     if not tool.strip(): _bad("empty tool name", where + 'tool')
-    if out is not None and not isinstance(out, (str, dict)): _bad(f"expected a string or {{returncode, stdout, stderr}}, got {type(out).__name__}", where + 'output')
+    if out is not None and not isinstance(out, (str, dict)):
+        _bad(f"expected a string or {{returncode, stdout, stderr}}, got {type(out).__name__}", where + 'output')
     extra = {('seed_step' if k == 'step' else k): v for k, v in a.items() if k not in ('tool', 'input', 'output')}
     content, oextra = _output(out)
     if tool == 'unknown':  # the seed converter's placeholder: name and content were lost
@@ -127,7 +158,7 @@ def _add_action(t:Trajectory, a, where:str):
                observation=Observation(results=[ObservationResult(source_call_id=cid, content=content)]), extra=(extra | oextra) or None)
 
 # %% ../nbs/02_convert.ipynb #63f26219
-def from_seed_a(rec:dict) -> Trajectory:
+def from_seed_a(rec:dict, loss:Loss|None=None) -> Trajectory:
     "Convert a seed Format A record: `{task_id, domain, question, actions:[{tool, input, output}], final_answer, ...}`."
     actions = _get(rec, 'actions', list)
     t = _new_traj(rec, ('actions',), 'seed')
@@ -223,22 +254,74 @@ def _submitted_answer(t:Trajectory):
             return ans
 
 # %% ../nbs/02_convert.ipynb #5e8c08a2
-def from_seed_b(rec:dict) -> Trajectory:
+def from_seed_b(rec:dict, loss:Loss|None=None) -> Trajectory:
     "Convert a seed Format B record: `{run_id, domain, task_id, ..., steps:[{role, content, phase?, turn_id}]}`."
     steps = _get(rec, 'steps', list)
     t = _new_traj(rec, ('steps', 'model_name'), 'seed', model_name=_get(rec, 'model_name', str, required=False))
-    if t.extra.get('question') is None: t.extra['question'] = _plan_question(steps) or (str(rec['task_id']) if rec.get('task_id') else None)
+    if t.extra.get('question') is None:
+        t.extra['question'] = _plan_question(steps) or (str(rec['task_id']) if rec.get('task_id') else None)
     if t.extra['question']: t.add_step('user', t.extra['question'])
     for i, s in enumerate(steps): _add_b_step(t, s, f"steps[{i}].")
     t.extra.setdefault('final_answer', _submitted_answer(t))
     _stamp(t, rec.get('start_time'), rec.get('end_time'))
     return _set_tools(t)
 
+# %% ../nbs/02_convert.ipynb #0193ed7b
+_REASONING = ('reasoning', 'thinking', 'reasoning_content')
+_CALL_PARTS = ('tool_call', 'tool_use', 'function_call', 'function')
+
+def _part_call(p:dict) -> dict:
+    "A tool call written as a content part (`tool_call`, Anthropic's `tool_use`) in the OpenAI shape."
+    fn = p.get('function') if isinstance(p.get('function'), dict) else p
+    return {'id': p.get('id'), 'function': {'name': fn.get('name'), 'arguments': fn.get('arguments', fn.get('input', p.get('input')))}}
+
+def _media(p:dict) -> dict|None:
+    "An image or audio part as an ATIF content part referencing its URL or path, or None when it has none."
+    kind = 'audio' if 'audio' in p['type'] else 'image'
+    src = p.get(p['type']) if isinstance(p.get(p['type']), (dict, str)) else p.get('source') or p
+    url = src if isinstance(src, str) else src.get('url') or src.get('path')
+    if not isinstance(url, str): return None
+    mime = (src.get('media_type') if isinstance(src, dict) else None) or _guess_mime(url, kind)
+    return {'type': kind, 'source': {'media_type': mime, 'path': url}}
+
+def _guess_mime(url:str, kind:str) -> str:
+    m = re.match(r'data:([\w/.+-]+);', url)
+    if m: return m[1]
+    ext = url.rsplit('.', 1)[-1].lower().split('?')[0]
+    if kind == 'image':
+        return {'jpg': 'image/jpeg', 'jpeg': 'image/jpeg', 'gif': 'image/gif', 'webp': 'image/webp'}.get(ext, 'image/png')
+    return {'mp3': 'audio/mpeg', 'ogg': 'audio/ogg', 'flac': 'audio/flac', 'm4a': 'audio/mp4'}.get(ext, 'audio/wav')
+
+# %% ../nbs/02_convert.ipynb #288ca1dd
+def _parts(c:list, where:str) -> tuple[str|list, str|None, list, list]:
+    "Typed content parts as `(content, reasoning, tool_calls, tool_results)`; content is text, or parts when media."
+    out, reasoning, calls, results = [], [], [], []
+    for j, p in enumerate(c):
+        if isinstance(p, str): p = {'type': 'text', 'text': p}
+        if not isinstance(p, dict): _bad(f"expected an object, got {type(p).__name__}", f"{where}[{j}]")
+        typ = p.get('type', 'text')
+        if typ in ('text', 'input_text', 'output_text'): out.append({'type': 'text', 'text': str(p.get('text') or '')})
+        elif typ in _REASONING:
+            reasoning.append(str(next((p[k] for k in ('text', 'reasoning', 'thinking', 'content') if p.get(k)), '')))
+        elif typ in _CALL_PARTS: calls.append(_part_call(p))
+        elif typ == 'tool_result':
+            results.append({'tool_call_id': p.get('tool_use_id') or p.get('id'), 'content': p.get('content')})
+        elif 'image' in typ or 'audio' in typ:
+            m = _media(p)
+            if m is None: _bad(f"a {typ} part without a URL or path", f"{where}[{j}]")
+            out.append(m)
+        else: _bad(f"unknown content part type {typ!r}", f"{where}[{j}].type")
+    media = any(p['type'] != 'text' for p in out)
+    content = out if media else '\n'.join(p['text'] for p in out)
+    return content, '\n'.join(reasoning) or None, calls, results
+
 # %% ../nbs/02_convert.ipynb #dcb5c3c1
 def _text(c, where:str) -> str:
     "Message content as text: a string, or the text parts of a list of content parts."
     if c is None or isinstance(c, str): return c or ''
-    if isinstance(c, list): return '\n'.join(p.get('text') or '' if isinstance(p, dict) else str(p) for p in c)
+    if isinstance(c, list):
+        content = _parts(c, where)[0]
+        return content if isinstance(content, str) else text_of([ContentPart(**p) for p in content])
     _bad(f"expected a string or a list of parts, got {type(c).__name__}", where)
 
 def _call(c, cid:str, where:str) -> dict:
@@ -253,25 +336,43 @@ def _call(c, cid:str, where:str) -> dict:
 
 # %% ../nbs/02_convert.ipynb #ac3c5222
 _ROLES = ('system', 'developer', 'user', 'assistant', 'tool', 'function')
+_MSG_KEYS = ('role', 'content', 'tool_calls', 'tool_call_id', 'reasoning_content', 'reasoning', 'function_call', 'name', 'extra')
+
+def _msg_extra(m:dict, role:str) -> dict:
+    "A message's fields that have no place in the chat shape: its `extra`, other keys, a speaker `name`."
+    x = dict(m.get('extra') or {}) | {k: v for k, v in m.items() if k not in _MSG_KEYS}
+    if m.get('name') and role not in ('tool', 'function'): x['name'] = m['name']
+    return x
 
 def _norm_messages(msgs:list) -> list[dict]:
-    "OpenAI messages with text content, parsed arguments, and every tool result paired with a call id."
+    "OpenAI messages with typed parts resolved, parsed arguments, and every tool result paired with a call id."
     out, pending = [], []
     for i, m in enumerate(msgs):
         w = f"messages[{i}]."
         if not isinstance(m, dict): _bad(f"expected an object, got {type(m).__name__}", w.rstrip('.'))
-        role = _get(m, 'role', str, w)
+        role, c = _get(m, 'role', str, w), m.get('content')
         if role not in _ROLES: _bad(f"unknown role {role!r}", w + 'role')
-        n = dict(role='tool' if role == 'function' else role, content=_text(m.get('content'), w + 'content'))
-        if m.get('reasoning_content'): n['reasoning_content'] = m['reasoning_content']
+        if c is not None and not isinstance(c, (str, list)):
+            _bad(f"expected a string or a list of parts, got {type(c).__name__}", w + 'content')
+        content, reasoning, pcalls, results = _parts(c, w + 'content') if isinstance(c, list) else (c or '', None, [], [])
+        n, x = dict(role='tool' if role == 'function' else role, content=content), _msg_extra(m, role)
+        reasoning = '\n'.join(r for r in (m.get('reasoning_content'), m.get('reasoning'), reasoning) if isinstance(r, str) and r)
+        if reasoning and role == 'assistant': n['reasoning_content'] = reasoning
+        elif reasoning: x['reasoning'] = reasoning
+        if x: n['extra'] = x
         if role == 'assistant':
-            calls = m.get('tool_calls') or ([m['function_call']] if m.get('function_call') else [])
+            calls = (m.get('tool_calls') or ([m['function_call']] if m.get('function_call') else [])) + pcalls
             n['tool_calls'] = [_call(c, f"call_{i}_{j}", f"{w}tool_calls[{j}].") for j, c in enumerate(calls)]
             pending = [c['id'] for c in n['tool_calls']]
         elif n['role'] == 'tool':
             n['tool_call_id'] = m.get('tool_call_id') or (pending[0] if pending else None)
             if n['tool_call_id'] in pending: pending.remove(n['tool_call_id'])
-        out.append(n)
+        for r in results:  # tool_result parts (Anthropic style) answer the calls before them
+            cid = r['tool_call_id'] or (pending[0] if pending else None)
+            if cid in pending: pending.remove(cid)
+            rc = r['content']
+            out.append({'role': 'tool', 'tool_call_id': cid, 'content': rc if isinstance(rc, str) else _text(rc, w + 'content')})
+        if not results or content or x: out.append(n)
     return out
 
 # %% ../nbs/02_convert.ipynb #7f04bc36
@@ -280,14 +381,15 @@ def _from_chat(msgs:list, rest:dict, agent:str, tools=None) -> Trajectory:
     if isinstance(tools, str):
         try: tools = json.loads(tools)
         except json.JSONDecodeError as e: _bad(f"not valid JSON ({e.msg})", 'tools')
-    if tools is not None and not (isinstance(tools, list) and all(isinstance(x, dict) for x in tools)): _bad("expected a list of tool schemas", 'tools')
+    if tools is not None and not (isinstance(tools, list) and all(isinstance(x, dict) for x in tools)):
+        _bad("expected a list of tool schemas", 'tools')
     tools = [x if 'type' in x else {'type': 'function', 'function': x} for x in tools or []]
     model = rest.pop('model', None)
     t = from_messages(_norm_messages(msgs), agent=Agent(name=agent, version='unknown', model_name=model if isinstance(model, str) else None), **rest)
     if model is not None and not isinstance(model, str): t.extra['model'] = model
     return _set_tools(t, tools)
 
-def from_openai(rec) -> Trajectory:
+def from_openai(rec, loss:Loss|None=None) -> Trajectory:
     "Convert OpenAI chat messages: a bare list, or `{messages, tools?, ...}` (other fields go to `extra`)."
     rec = {'messages': rec} if isinstance(rec, list) else rec
     rest = {k: v for k, v in rec.items() if k not in ('messages', 'tools')}
@@ -324,41 +426,335 @@ def _sharegpt_messages(conv:list, key:str) -> list[dict]:
         if not isinstance(val, str): _bad(f"expected a string, got {type(val).__name__}", w + 'value')
         m = _turn_message(_SPEAKERS[frm], val, w)
         last = msgs[-1] if msgs else {}
-        if frm == 'function_call' and last.get('role') == 'assistant' and not last.get('tool_calls'): last['tool_calls'] = m['tool_calls']
+        if frm == 'function_call' and last.get('role') == 'assistant' and not last.get('tool_calls'):
+            last['tool_calls'] = m['tool_calls']
         else: msgs.append(m)
     return msgs
 
-def from_sharegpt(rec:dict) -> Trajectory:
+def from_sharegpt(rec:dict, loss:Loss|None=None) -> Trajectory:
     "Convert a ShareGPT record: `{conversations: [{from, value}], system?, tools?, ...}`."
     key = next(k for k in ('conversations', 'conversation', 'messages') if k in rec)
     msgs = _sharegpt_messages(_get(rec, key, list), key)
-    if isinstance(rec.get('system'), str) and rec['system']: msgs.insert(0, {'role': 'system', 'content': rec['system']})
+    if isinstance(rec.get('system'), str) and rec['system']:
+        msgs.insert(0, {'role': 'system', 'content': rec['system']})
     rest = {k: v for k, v in rec.items() if k not in (key, 'tools') and not (k == 'system' and isinstance(v, str))}
     return _from_chat(msgs, rest, 'sharegpt', rec.get('tools'))
 
+# %% ../nbs/02_convert.ipynb #fa3b2276
+_BASH_BLOCK = re.compile(r"```(?:bash|sh|mswea_bash_command)[ \t]*\n(.*?)\n?```", re.S)
+
+def _content(c, where:str):
+    "Message content for ATIF: a string, or typed parts (kept as parts when they hold media)."
+    if c is None or isinstance(c, str): return c or ''
+    if isinstance(c, list): return _parts(c, where)[0]
+    if isinstance(c, dict): return _parts([c], where)[0]
+    _bad(f"expected a string or a list of parts, got {type(c).__name__}", where)
+
+def _metrics(usage, cost=None) -> Metrics|None:
+    "ATIF metrics from an OpenAI/litellm `usage` object and a cost; other usage fields go to `metrics.extra`."
+    u = dict(usage) if isinstance(usage, dict) else {}
+    d = {k: u.pop(k) for k in ('prompt_tokens', 'completion_tokens') if isinstance(u.get(k), int)}
+    if isinstance(c := (u.get('prompt_tokens_details') or {}).get('cached_tokens'), int): d['cached_tokens'] = c
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool): d['cost_usd'] = float(cost)
+    return Metrics(**d, extra=u or None) if d or u else None
+
+def _response(resp, text:str, loss:Loss, where:str) -> tuple[str|None, Metrics|None, dict]:
+    "`(model, metrics, rest)` of a raw chat-completion response; `choices` that only repeat the message are left out."
+    r = dict(resp) if isinstance(resp, dict) else {}
+    model, m = r.pop('model', None), _metrics(r.pop('usage', None))
+    ch = r.get('choices')
+    if isinstance(ch, list) and all(((c or {}).get('message') or {}).get('content') in (None, '', text) for c in ch):
+        r.pop('choices'); loss.same(where + 'choices')
+    return (model if isinstance(model, str) else None), m, r
+
+def _totals(t:Trajectory, cost=None, prompt=None, completion=None, extra:dict|None=None) -> FinalMetrics:
+    "Final metrics: the run's own totals where it has them, else the sums of its steps."
+    ms = [s.metrics for s in t.steps if s.metrics]
+    tot = lambda k: sum(getattr(m, k) or 0 for m in ms) if any(getattr(m, k) is not None for m in ms) else None
+    return FinalMetrics(total_prompt_tokens=prompt if prompt is not None else tot('prompt_tokens'),
+                        total_completion_tokens=completion if completion is not None else tot('completion_tokens'),
+                        total_cached_tokens=tot('cached_tokens'), total_cost_usd=cost if cost is not None else tot('cost_usd'),
+                        total_steps=len(t.steps), extra=extra or None)
+
+def _pending(s:Step|None) -> list[str]:
+    "The ids of `s`'s tool calls that no observation result answers yet."
+    if s is None or s.source != 'agent': return []
+    done = {r.source_call_id for r in (s.observation.results if s.observation else [])}
+    return [c.tool_call_id for c in s.tool_calls or [] if c.tool_call_id not in done]
+
+def _answer(s:Step, cid:str|None, content, extra:dict|None=None):
+    "Add an observation result to step `s`."
+    s.observation = s.observation or Observation()
+    s.observation.results.append(ObservationResult(source_call_id=cid, content=content, extra=extra or None))
+
+# %% ../nbs/02_convert.ipynb #853b77db
+def _mswea_assistant(t:Trajectory, m:dict, x:dict, ts, content, loss:Loss, w:str):
+    "A mini-swe-agent model message: its one bash block (or its tool calls) as tool calls, its response as metrics."
+    text = content if isinstance(content, str) else text_of([ContentPart(**p) for p in content])
+    model, metrics, resp = _response(x.pop('response', None), text, loss, w + 'extra.response.')
+    cost, actions, n = x.pop('cost', None), x.pop('actions', None), len(t.steps) + 1
+    calls = [ToolCall(tool_call_id=c['id'], function_name=c['function']['name'], arguments=c['function']['arguments'])
+             for c in (_call(c, f"call_{n}_{j}", f"{w}tool_calls[{j}].") for j, c in enumerate(m.get('tool_calls') or []))]
+    if calls and actions: x['actions'] = actions
+    elif not calls:
+        cmds = [a.get('command') for a in actions if isinstance(a, dict)] if isinstance(actions, list) else _BASH_BLOCK.findall(text)
+        if len(cmds) == 1 and isinstance(cmds[0], str):  # the framework's rule: exactly one bash block is the action
+            calls = [ToolCall(tool_call_id=f"call_{n}", function_name='bash', arguments={'command': cmds[0].strip()})]
+        elif actions is not None: x['actions'] = actions
+    if cost is not None: metrics = (metrics or Metrics()).model_copy(update={'cost_usd': float(cost)})
+    if resp: x['response'] = resp
+    t.add_step('agent', content, timestamp=ts, model_name=model, tool_calls=calls or None, metrics=metrics,
+               reasoning_content=m.get('reasoning_content'), extra=x or None)
+
+def _mswea_message(t:Trajectory, m, loss:Loss, w:str):
+    "Add one mini-swe-agent message: system, task, model output, command output, or the exit record."
+    if not isinstance(m, dict): _bad(f"expected an object, got {type(m).__name__}", w.rstrip('.'))
+    role, x = _get(m, 'role', str, w), dict(m.get('extra') or {})
+    x |= {k: v for k, v in m.items() if k not in ('role', 'content', 'extra', 'tool_calls', 'tool_call_id', 'reasoning_content')}
+    content, ts = _content(m.get('content'), w + 'content'), _iso(x.pop('timestamp', None))
+    todo = _pending(t.steps[-1] if t.steps else None)
+    if role == 'assistant': return _mswea_assistant(t, m, x, ts, content, loss, w)
+    if todo and (role == 'tool' or 'returncode' in x or 'raw_output' in x):
+        raw = x.pop('raw_output', None)
+        if isinstance(raw, str) and isinstance(content, str) and raw.strip() in content:
+            loss.same(w + 'extra.raw_output')
+        elif raw is not None: x['raw_output'] = raw
+        cid = m.get('tool_call_id') if m.get('tool_call_id') in todo else todo[0]
+        return _answer(t.steps[-1], cid, content, x | ({'timestamp': ts} if ts else {}))
+    if role == 'exit': t.extra['exit'] = {'content': content, **x} | ({'timestamp': ts} if ts else {}); return
+    t.add_step('system' if role == 'system' else 'user', content, timestamp=ts, extra=x or None)
+
+# %% ../nbs/02_convert.ipynb #f59e14e6
+def from_mini_swe_agent(rec:dict, loss:Loss|None=None) -> Trajectory:
+    "Convert a mini-swe-agent trajectory: `{info:{model_stats, config, ...}, messages:[{role, content, extra}], ...}`."
+    loss = loss or Loss()
+    msgs, info = _get(rec, 'messages', list), dict(_get(rec, 'info', dict, required=False) or {})
+    cfg, stats = info.pop('config', None) or {}, dict(info.pop('model_stats', None) or {})
+    model = (cfg.get('model') or {}).get('model_name') if isinstance(cfg.get('model'), dict) else None
+    agent = Agent(name='mini-swe-agent', version=str(info.pop('mini_version', 'unknown')), model_name=model,
+                  extra={'config': cfg} if cfg else None)
+    t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items() if k not in ('messages', 'info')} | info)
+    for i, m in enumerate(msgs): _mswea_message(t, m, loss, f"messages[{i}].")
+    t.agent.model_name = t.agent.model_name or next((s.model_name for s in t.steps if s.model_name), None)
+    t.final_metrics = _totals(t, cost=stats.pop('instance_cost', None), extra=stats)
+    return t
+
+# %% ../nbs/02_convert.ipynb #34ac9efd
+def _swe_model(rec:dict) -> str|None:
+    "The model name from a SWE-agent run's `replay_config` (a JSON string), if it has one."
+    try: cfg = json.loads(rec.get('replay_config') or '{}')
+    except (json.JSONDecodeError, TypeError): return None
+    name = ((cfg.get('agent') or {}).get('model') or {}).get('name') if isinstance(cfg, dict) else None
+    return name if isinstance(name, str) else None
+
+def _swe_step(t:Trajectory, s, w:str, loss:Loss, seen:set):
+    "One SWE-agent trajectory entry as an agent step: thought as message, the action as a `bash` call."
+    if not isinstance(s, dict): _bad(f"expected an object, got {type(s).__name__}", w.rstrip('.'))
+    x = {k: v for k, v in s.items() if k not in ('thought', 'action', 'observation', 'query')}
+    query = [q for q in s.get('query') or [] if isinstance(q, dict)]
+    rest = [q for q in query if _text(q.get('content'), w + 'query').strip() not in seen]
+    if rest: x['query'] = rest  # prompt messages nothing else holds
+    elif query: loss.same(w + 'query')
+    action, cid = str(s.get('action') or ''), f"call_{len(t.steps)+1}"
+    calls = [ToolCall(tool_call_id=cid, function_name='bash', arguments={'command': action.strip()})] if action.strip() else None
+    st = t.add_step('agent', str(s.get('thought') or ''), tool_calls=calls, extra=x or None)
+    if s.get('observation') is not None: _answer(st, cid if calls else None, str(s['observation']))
+
+# %% ../nbs/02_convert.ipynb #dbfe08de
+def from_swe_agent(rec:dict, loss:Loss|None=None) -> Trajectory:
+    "Convert a SWE-agent `.traj`: `{trajectory:[{thought, action, observation, ...}], history, info, replay_config}`."
+    loss = loss or Loss()
+    steps, hist, info = _get(rec, 'trajectory', list), rec.get('history') or [], dict(rec.get('info') or {})
+    stats = dict(info.pop('model_stats', None) or {})
+    agent = Agent(name='swe-agent', version=str(info.pop('swe_agent_version', 'unknown')), model_name=_swe_model(rec))
+    t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items() if k not in ('trajectory', 'history', 'info')} | info)
+    first = next((i for i, h in enumerate(hist) if isinstance(h, dict) and h.get('role') == 'assistant'), len(hist))
+    for j, h in enumerate(hist[:first]):  # the prompt: system message, demonstrations, the task
+        if not isinstance(h, dict): _bad(f"expected an object, got {type(h).__name__}", f"history[{j}]")
+        x = {k: v for k, v in h.items() if k not in ('role', 'content')}
+        t.add_step('system' if h.get('role') == 'system' else 'user', _content(h.get('content'), f"history[{j}].content"), extra=x or None)
+    seen = {h.get('content').strip() for h in hist if isinstance(h, dict) and isinstance(h.get('content'), str)}
+    for k, s in enumerate(steps): _swe_step(t, s, f"trajectory[{k}].", loss, seen)
+    out = {str(x) for st in t.steps for x in (st.message, st.extra.get('response') if st.extra else None,
+                                              *(r.content for r in (st.observation.results if st.observation else [])))}
+    later = [(j, h) for j, h in enumerate(hist[first:], first) if isinstance(h, dict)]
+    kept = [h for j, h in later if not (isinstance(h.get('content'), str) and h['content'] in out)]
+    for j, h in later:
+        if h not in kept: loss.same(f"history[{j}]")
+    if kept: t.extra['history'] = kept  # history entries the steps do not repeat (e.g. templated observations)
+    t.final_metrics = _totals(t, cost=stats.pop('instance_cost', None), prompt=stats.pop('tokens_sent', None),
+                              completion=stats.pop('tokens_received', None), extra=stats)
+    return t
+
+# %% ../nbs/02_convert.ipynb #0157c5c5
+def _oh_llm_args(tcm:dict) -> dict|None:
+    "The arguments the model itself wrote for this call, from the raw response in `tool_call_metadata`."
+    msg = ((((tcm.get('model_response') or {}).get('choices') or [{}])[0]) or {}).get('message') or {}
+    for c in msg.get('tool_calls') or []:
+        if c.get('id') == tcm.get('tool_call_id'):
+            try: a = json.loads(c['function']['arguments']) if isinstance(c['function']['arguments'], str) else c['function']['arguments']
+            except (json.JSONDecodeError, KeyError, TypeError): return None
+            return a if isinstance(a, dict) else None
+
+def _oh_response(tcm:dict, loss:Loss, w:str) -> tuple[str|None, Metrics|None, str|None]:
+    "`(model, metrics, response id)` of the model response behind an action; the response itself repeats the step."
+    r = tcm.get('model_response') or {}
+    if r: loss.same(w + 'tool_call_metadata.model_response')
+    m = _metrics(r.get('usage'))
+    return (r.get('model') if isinstance(r.get('model'), str) else None), m, r.get('id')
+
+# %% ../nbs/02_convert.ipynb #ed936262
+_OH_PLACED = ('id', 'timestamp', 'source', 'message', 'action', 'args', 'tool_call_metadata', 'llm_metrics', 'observation',
+              'content', 'extras', 'cause')
+
+def _oh_action(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
+    "An OpenHands action: system prompt, user or agent message, or a tool call (grouped by model response)."
+    a, args, tcm, ts = e['action'], dict(e.get('args') or {}), e.get('tool_call_metadata') or {}, e.get('timestamp')
+    x = {k: v for k, v in e.items() if k not in _OH_PLACED} | ({'event_id': e['id']} if 'id' in e else {})
+    if isinstance(e.get('message'), str) and e['message'] in json.dumps(args, ensure_ascii=False):
+        loss.same(w + 'message')
+    elif e.get('message') is not None: x['message'] = e['message']  # OpenHands' display line ("Running command: ls")
+    if a == 'system':
+        if args.get('tools'): t.agent.tool_definitions = args.pop('tools')
+        t.agent.version = str(args.pop('openhands_version', t.agent.version))
+        if args.get('agent_class'): t.agent.extra = {'agent_class': args.pop('agent_class')}
+        return t.add_step('system', str(args.pop('content', '')), timestamp=ts, extra=(x | args) or None)
+    if a == 'message' and not tcm:
+        src = 'user' if e.get('source') == 'user' else 'agent'
+        return t.add_step(src, str(args.pop('content', '')), timestamp=ts, extra=(x | args) or None)
+    model, metrics, rid = _oh_response(tcm, loss, w)
+    thought, llm = str(args.pop('thought', '') or ''), _oh_llm_args(tcm)
+    call = ToolCall(tool_call_id=tcm.get('tool_call_id') or f"event_{e.get('id', len(t.steps))}", function_name=tcm.get('function_name') or a,
+                    arguments=llm if llm is not None else args, extra={'action': a} | ({'args': args} if llm is not None else {}))
+    last = t.steps[-1] if t.steps else None
+    if rid and last is not None and last.source == 'agent' and (last.extra or {}).get('response_id') == rid:
+        last.tool_calls.append(call)  # another call from the same model response
+    else: last = t.add_step('agent', thought, timestamp=ts, model_name=model, tool_calls=[call], metrics=metrics,
+                            extra=(x | ({'response_id': rid} if rid else {})) or None)
+    if 'id' in e: calls[e['id']] = (last, call.tool_call_id)
+
+# %% ../nbs/02_convert.ipynb #0baae756
+def _oh_observation(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
+    "An OpenHands observation: the result of the action it was caused by, or kept in `extra` when it answers none."
+    if e.get('cause') not in calls: t.extra.setdefault('unanswered_events', []).append(e); return
+    step, cid = calls.pop(e['cause'])
+    x = {('event_id' if k == 'id' else k): v for k, v in e.items() if k not in ('content', 'cause', 'tool_call_metadata')}
+    if e.get('tool_call_metadata'): loss.same(w + 'tool_call_metadata')  # the action's, repeated
+    if isinstance(x.get('message'), str) and x['message'] in str(e.get('content')):
+        x.pop('message'); loss.same(w + 'message')
+    _answer(step, cid, str(e.get('content') or ''), x)
+
+# %% ../nbs/02_convert.ipynb #5ab09942
+def from_openhands(rec, loss:Loss|None=None) -> Trajectory:
+    "Convert an OpenHands event log: a list of events, or `{history: [...events], instance_id?, metrics?, ...}`."
+    loss, rec = loss or Loss(), {'history': rec} if isinstance(rec, list) else rec
+    events, calls = _get(rec, 'history', list), {}
+    t = Trajectory(session_id=_session_id(rec), agent=Agent(name='openhands', version='unknown'),
+                   extra={k: v for k, v in rec.items() if k != 'history'})
+    for i, e in enumerate(events):
+        if not isinstance(e, dict): _bad(f"expected an object, got {type(e).__name__}", f"history[{i}]")
+        (_oh_action if 'action' in e else _oh_observation)(t, e, f"history[{i}].", loss, calls)
+    t.agent.model_name = next((s.model_name for s in t.steps if s.model_name), None)
+    snaps = [i for i, e in enumerate(events) if e.get('llm_metrics')]  # running totals: the last holds every call's
+    for i in snaps[:-1]: loss.same(f"history[{i}].llm_metrics")
+    lm = dict(events[snaps[-1]]['llm_metrics']) if snaps else {}
+    use = dict(lm.pop('accumulated_token_usage', None) or {})
+    t.final_metrics = _totals(t, cost=lm.pop('accumulated_cost', None), prompt=use.pop('prompt_tokens', None),
+                              completion=use.pop('completion_tokens', None), extra=(lm | ({'accumulated_token_usage': use} if use else {})))
+    if t.agent.model_name is None and isinstance(use.get('model'), str): t.agent.model_name = use['model']
+    return t
+
+# %% ../nbs/02_convert.ipynb #370e49b6
+def _gem_parts(c, where:str, loss:Loss, files:list) -> str:
+    "Gemini `PartListUnion` content as text; `fileData` references go to `files`, inline media bytes are dropped."
+    if c is None or isinstance(c, str): return c or ''
+    out = []
+    for j, p in enumerate(c if isinstance(c, list) else [c]):
+        if isinstance(p, str): out.append(p)
+        elif isinstance(p, dict) and isinstance(p.get('text'), str): out.append(p['text'])
+        elif isinstance(p, dict) and isinstance(p.get('functionResponse'), dict):
+            r = p['functionResponse'].get('response')
+            out.append(r['output'] if isinstance(r, dict) and isinstance(r.get('output'), str) and len(r) == 1
+                       else json.dumps(r, ensure_ascii=False))
+        elif isinstance(p, dict) and 'fileData' in p: files.append(p['fileData'])
+        elif isinstance(p, dict) and 'inlineData' in p:
+            loss.drop(f"{where}[{j}].inlineData", "inline media bytes: ATIF references media by path")
+        else:
+            _bad(f"unsupported Gemini part (keys: {', '.join(p) if isinstance(p, dict) else type(p).__name__})", f"{where}[{j}]")
+    return '\n'.join(out)
+
+def _gem_tokens(tok) -> Metrics|None:
+    "ATIF metrics from a Gemini CLI token summary (`input`, `output`, `cached`; the rest in `metrics.extra`)."
+    if not isinstance(tok, dict): return None
+    x = {k: v for k, v in tok.items() if k not in ('input', 'output', 'cached')}
+    return Metrics(prompt_tokens=tok.get('input'), completion_tokens=tok.get('output'), cached_tokens=tok.get('cached'), extra=x or None)
+
+# %% ../nbs/02_convert.ipynb #ea70fdee
+def _gem_message(t:Trajectory, m, w:str, loss:Loss):
+    "One Gemini CLI message: a user turn, a model turn with its thoughts, tokens and tool calls, or a notice."
+    if not isinstance(m, dict): _bad(f"expected an object, got {type(m).__name__}", w.rstrip('.'))
+    typ, ts = _get(m, 'type', str, w), m.get('timestamp')
+    x = {k: v for k, v in m.items() if k not in ('type', 'timestamp', 'content', 'toolCalls', 'thoughts', 'tokens', 'model')}
+    files = []
+    text = _gem_parts(m.get('content'), w + 'content', loss, files)
+    if files: x['file_parts'] = files
+    if typ == 'user': return t.add_step('user', text, timestamp=ts, extra=x or None)
+    if typ != 'gemini': return t.add_step('system', text, timestamp=ts, extra=x | {'gemini_type': typ})
+    th = m.get('thoughts') or []
+    reasoning = '\n'.join(f"{h.get('subject', '')}: {h.get('description', '')}".strip(': ') for h in th if isinstance(h, dict))
+    if th: x['thought_timestamps'] = [h.get('timestamp') for h in th if isinstance(h, dict)]
+    calls, results = [], []
+    for j, c in enumerate(m.get('toolCalls') or []):
+        cw = f"{w}toolCalls[{j}]."
+        cx = {k: v for k, v in c.items() if k not in ('id', 'name', 'args', 'result')}
+        calls.append(ToolCall(tool_call_id=str(_get(c, 'id', str, cw)), function_name=_get(c, 'name', str, cw),
+                              arguments=_get(c, 'args', dict, cw, required=False) or {}, extra=cx or None))
+        if c.get('result') is not None:
+            results.append(ObservationResult(source_call_id=c['id'], content=_gem_parts(c['result'], cw + 'result', loss, files)))
+    if files: x['file_parts'] = files
+    t.add_step('agent', text, timestamp=ts, model_name=m.get('model'), reasoning_content=reasoning or None,
+               tool_calls=calls or None, observation=Observation(results=results) if results else None,
+               metrics=_gem_tokens(m.get('tokens')), extra=x or None)
+
+def from_gemini_cli(rec:dict, loss:Loss|None=None) -> Trajectory:
+    "Convert a Gemini CLI session: `{sessionId, projectHash, startTime, lastUpdated, messages:[{id, type, content, ...}]}`."
+    loss = loss or Loss()
+    t = Trajectory(session_id=str(_get(rec, 'sessionId', str)), agent=Agent(name='gemini-cli', version='unknown'),
+                   extra={k: v for k, v in rec.items() if k not in ('sessionId', 'messages')})
+    for i, m in enumerate(_get(rec, 'messages', list)): _gem_message(t, m, f"messages[{i}].", loss)
+    t.agent.model_name = next((s.model_name for s in t.steps if s.model_name), None)
+    t.final_metrics = _totals(t)
+    return t
+
 # %% ../nbs/02_convert.ipynb #d4fed1bf
-def from_atif(rec:dict) -> Trajectory:
-    "Validate an ATIF record; it passes through unchanged."
-    return validate_trajectory(rec, '<record>')
+def from_atif(rec:dict, loss:Loss|None=None) -> Trajectory:
+    "Validate an ATIF record (any version); it passes through unchanged, given a stable `session_id` if it has none."
+    t = validate_trajectory(rec, '<record>')
+    if t.session_id is None:
+        t.session_id = str(uuid.uuid5(uuid.NAMESPACE_URL, 'vma/atif/' + json.dumps(rec, sort_keys=True)))
+    return t
 
-CONVERTERS = {'atif': from_atif, 'seed-a': from_seed_a, 'seed-b': from_seed_b, 'openai': from_openai, 'sharegpt': from_sharegpt}
+CONVERTERS = {'atif': from_atif, 'seed-a': from_seed_a, 'seed-b': from_seed_b, 'openai': from_openai, 'sharegpt': from_sharegpt,
+              'swe-agent': from_swe_agent, 'mini-swe-agent': from_mini_swe_agent, 'openhands': from_openhands,
+              'gemini-cli': from_gemini_cli}
 
-def convert_record(record, domain:str|None=None) -> tuple[str, Trajectory]:
+def convert_record(record, domain:str|None=None, loss:Loss|None=None) -> tuple[str, Trajectory]:
     "Detect `record`'s format and convert it: `(format, trajectory)`; `domain` fills in a missing `extra['domain']`."
     fmt = detect_format(record)
-    t = CONVERTERS[fmt](record)
+    t = CONVERTERS[fmt](record, loss if loss is not None else Loss())
     e = t.extra
     if domain and not e.get('domain'): e['domain'] = domain
     if fmt == 'atif': return fmt, t
     e['source_format'] = fmt
-    if e.get('success') is not None and 'verification' not in e: e['verification'] = {'success': e['success'], 'source': f"{fmt} (unverified)"}
+    if e.get('success') is not None and 'verification' not in e:
+        e['verification'] = {'success': e['success'], 'source': f"{fmt} (unverified)"}
     return fmt, t
 
 # %% ../nbs/02_convert.ipynb #6aaf4447
 def _root(inp) -> Path:
     "The folder input paths are reported relative to: a folder's parent, a file's folder, a glob's fixed prefix."
     p = Path(inp)
-    if p.is_dir(): return p.resolve().parent
+    if p.is_dir(): return Path(os.path.abspath(p)).parent
     if p.exists(): return p.parent
     parts = list(itertools.takewhile(lambda x: not set(x) & set('*?['), p.parts))
     return Path(*parts) if parts else Path('.')
@@ -367,18 +763,23 @@ def _input_files(inputs) -> tuple[list[tuple[Path, str]], list]:
     "Each input file with its path relative to its input's root, and the inputs that name no file."
     out, empty = {}, []
     for inp in ([inputs] if isinstance(inputs, (str, Path)) else inputs):
-        files = expand_paths(inp)
+        files = expand_paths(inp, exts=('.json', '.jsonl', '.traj'))
         if not files: empty.append(inp)
-        for f in files: out.setdefault(f, Path(os.path.relpath(f.resolve(), _root(inp).resolve())).as_posix())
+        root = os.path.abspath(_root(inp))
+        for f in files: out.setdefault(f, Path(os.path.relpath(os.path.abspath(f), root)).as_posix())
     return sorted(out.items()), empty
 
 # %% ../nbs/02_convert.ipynb #d0141693
 def _records(path:Path) -> Iterator[tuple[int|None, Any]]:
-    "Yield `(index, record)` like `iter_records`, except that a .json file holding one list of chat messages is one record."
-    if path.suffix != '.json': yield from iter_records(path); return
-    try: data = json.loads(path.read_text())
-    except json.JSONDecodeError as e: yield None, TrajectoryError(path, f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})"); return
-    if isinstance(data, list) and not _is_messages(data): yield from enumerate(data, 1)
+    "`(index, record)` per record; a .json file holding one chat or one OpenHands event list is one record."
+    text = read_text(path)
+    if isinstance(text, LoadError): yield None, text; return
+    if path.suffix == '.jsonl':
+        for i, ln in enumerate(text.split('\n'), 1):
+            if ln.strip(): yield i, parse_json(ln, f"{path}:{i}")
+        return
+    data = parse_json(text, str(path))
+    if isinstance(data, list) and not _is_messages(data) and not _is_events(data): yield from enumerate(data, 1)
     else: yield None, data
 
 # %% ../nbs/02_convert.ipynb #593088bb
@@ -398,11 +799,12 @@ def _out_path(t:Trajectory, out_dir:Path, stem:str, used:set, ext:str) -> Path:
 # %% ../nbs/02_convert.ipynb #0aeaa94d
 @dataclass
 class ConvertReport:
-    "What `convert` did: files written, one `TrajectoryError` per bad record, one row per trajectory."
+    "What `convert` did: files written, one error line per bad record, one row per trajectory, the loss per input file."
     out_dir: Path
     written: list = field(default_factory=list)  # paths of the files written
-    errors: list = field(default_factory=list)  # one `TrajectoryError` per bad file or record
+    errors: list = field(default_factory=list)  # one line per bad file or record (and per drop under `strict`)
     rows: list = field(default_factory=list)  # per trajectory: path, format, domain, task_id, steps
+    losses: dict = field(default_factory=dict)  # per input file: {'extra': Counter, 'dropped': Counter, 'why', 'repeated'}
     seconds: float = 0.
     @property
     def by_format(self) -> Counter: return Counter(r['format'] for r in self.rows)
@@ -410,24 +812,62 @@ class ConvertReport:
     def by_domain(self) -> Counter: return Counter(r['domain'] for r in self.rows)
     @property
     def ok(self) -> bool: return not self.errors
+    @property
+    def lossy(self) -> list[str]:
+        "The input files that lost a field."
+        return [f for f, l in self.losses.items() if l['dropped']]
 
 # %% ../nbs/02_convert.ipynb #06057c46
 @patch
 def __repr__(self:ConvertReport) -> str:
-    "One line: how many trajectories of each format went where, and how many records were bad."
+    "One line: what went where, how many records were bad, and how many files lost anything."
     fmts = ', '.join(f"{k} {v}" for k, v in sorted(self.by_format.items()))
-    return f"converted {len(self.written)} trajectories ({fmts or 'none'}) into {self.out_dir} in {self.seconds:.2f}s; {len(self.errors)} bad"
+    n_in = sum(sum(l['extra'].values()) for l in self.losses.values())
+    return (f"converted {len(self.rows)} trajectories ({fmts or 'none'}) into {self.out_dir}; "
+            f"{len(self.errors)} bad; {len(self.lossy)} of {len(self.losses)} files lost fields; {n_in} fields kept in extra")
+
+@patch
+def loss_table(self:ConvertReport) -> list[dict]:
+    "Per input file: its format, trajectories, fields kept in `extra`, fields left out as repeated, and what was dropped."
+    return [dict(file=f, format=l['format'], trajectories=l['n'], in_extra=sum(l['extra'].values()), repeated=sum(l['repeated'].values()),
+                 dropped=sum(l['dropped'].values()), dropped_fields='; '.join(f"{p} x{n} ({l['why'][p]})" for p, n in l['dropped'].items()))
+            for f, l in self.losses.items()]
 
 @patch
 def summary(self:ConvertReport) -> str:
-    "The counts line, then one line per error."
-    return '\n'.join([repr(self)] + [f"  {e}" for e in self.errors])
+    "The counts line, one line per error, then one line per file that lost a field."
+    lost = [f"  lost in {r['file']}: {r['dropped_fields']}" for r in self.loss_table() if r['dropped']]
+    return '\n'.join([repr(self)] + [f"  {e}" for e in self.errors] + lost)
+
+# %% ../nbs/02_convert.ipynb #c8515d2e
+_VMA_KEYS = ('source_format', 'source_file', 'source_record', 'verification')
+
+def extra_paths(t:Trajectory) -> Counter:
+    "Where `t` keeps what ATIF has no field for: each key of each `extra`, by path, with counts."
+    c = Counter(f"extra.{k}" for k in t.extra if k not in _VMA_KEYS)
+    c.update(f"agent.extra.{k}" for k in t.agent.extra or {})
+    for s in t.steps:
+        c.update(f"steps[].extra.{k}" for k in s.extra or {})
+        c.update(f"steps[].tool_calls[].extra.{k}" for tc in s.tool_calls or [] for k in tc.extra or {})
+        c.update(f"steps[].observation.results[].extra.{k}" for r in (s.observation.results if s.observation else []) for k in r.extra or {})
+        if s.metrics: c.update(f"steps[].metrics.extra.{k}" for k in s.metrics.extra or {})
+    if t.final_metrics: c.update(f"final_metrics.extra.{k}" for k in t.final_metrics.extra or {})
+    return c
+
+# %% ../nbs/02_convert.ipynb #d2197c9e
+def _note(rep:ConvertReport, rel:str, fmt:str, t:Trajectory, loss:Loss):
+    "Add one converted record's loss to its input file's entry in the report."
+    l = rep.losses.setdefault(rel, dict(format=fmt, n=0, extra=Counter(), dropped=Counter(), why={}, repeated=Counter()))
+    l['n'] += 1
+    if fmt != 'atif': l['extra'].update(extra_paths(t))
+    l['dropped'].update(loss.dropped); l['repeated'].update(loss.repeated); l['why'] |= loss.why
 
 # %% ../nbs/02_convert.ipynb #289e4811
 def to_seed(traj:Trajectory) -> dict:
     "The seed's unified Format A record for `traj`: its tool calls as actions, task fields on top, the rest in `metadata`."
     e, seed = dict(traj.extra), traj.extra.get('source_format') == 'seed-a'
-    if seed: e = {k: v for k, v in e.items() if k not in ('source_format', 'source_file', 'source_record', 'verification')}
+    if seed:
+        e = {k: v for k, v in e.items() if k not in ('source_format', 'source_file', 'source_record', 'verification')}
     d = {'task_id': e.pop('task_id', None) or traj.session_id, 'domain': e.pop('domain', None), 'question': e.pop('question', None),
          'actions': [{'step': a.pop('step', None) or i, **a} for i, a in enumerate(_seed_actions(traj), 1)],
          'final_answer': e.pop('final_answer', None)}
@@ -449,11 +889,17 @@ def _seed_actions(traj:Trajectory) -> list[dict]:
     for s in (s for s in traj.steps if s.source == 'agent'):
         x, res = s.extra or {}, {r.source_call_id: r.content for r in (s.observation.results if s.observation else [])}
         step = {'step': x['seed_step']} if 'seed_step' in x else {}
-        if not s.tool_calls: acts.append(step | {'tool': x.get('seed_tool', 'reason'), 'input': x.get('seed_input', {}), 'output': s.message})
+        if not s.tool_calls:
+            acts.append(step | {'tool': x.get('seed_tool', 'reason'), 'input': x.get('seed_input', {}), 'output': s.message})
         for j, c in enumerate(s.tool_calls or []):
             thought = {'thought': s.message} if s.message and not j else {}
             acts.append(step | {'tool': c.function_name, 'input': c.arguments, 'output': _seed_output(res.get(c.tool_call_id), x)} | thought)
     return acts
+
+# %% ../nbs/02_convert.ipynb #1f62584e
+def to_openai(traj:Trajectory) -> dict:
+    "One training example: the OpenAI `messages` (assistant `tool_calls`, `tool` results) and the agent's `tools`."
+    return {'messages': traj.to_messages(), 'tools': traj.tools or infer_tools(traj)}
 
 # %% ../nbs/02_convert.ipynb #7da367a9
 def _relink(rep:ConvertReport, sessions:dict):
@@ -462,56 +908,73 @@ def _relink(rep:ConvertReport, sessions:dict):
         t = load_trajectory(r['path'])
         for s in t.steps:
             for ref in (x for o in (s.observation.results if s.observation else []) for x in o.subagent_trajectory_ref or []):
-                if ref.session_id in sessions: ref.trajectory_path = os.path.relpath(sessions[ref.session_id], r['path'].parent)
+                if ref.session_id in sessions:
+                    ref.trajectory_path = os.path.relpath(sessions[ref.session_id], r['path'].parent)
         save_trajectory(t, r['path'])
 
 # %% ../nbs/02_convert.ipynb #13f932ca
 def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, sessions:dict, to:str):
-    "Write one trajectory (ATIF, or Format A for `to='seed'`) and record it in the report."
-    p = _out_path(t, rep.out_dir, stem, used, '.traj.json' if to == 'seed' else '.json')
-    if to == 'seed': p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(to_seed(t), indent=1, ensure_ascii=False))
-    else: save_trajectory(t, p)
+    "Write one trajectory (ATIF, Format A for `to='seed'`, a line of `<domain>/openai.jsonl` for `to='openai'`)."
+    if to == 'openai':
+        p = rep.out_dir/_safe(t.extra.get('domain') or 'no-domain')/'openai.jsonl'
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with p.open('a') as f: f.write(json.dumps(to_openai(t), ensure_ascii=False) + '\n')
+    else: p = _out_path(t, rep.out_dir, stem, used, '.traj.json' if to == 'seed' else '.json')
+    if to == 'seed':
+        p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(to_seed(t), indent=1, ensure_ascii=False))
+    elif to == 'atif': save_trajectory(t, p)
     refs = any(o.subagent_trajectory_ref for s in t.steps for o in (s.observation.results if s.observation else []))
     sessions[t.session_id] = p
-    rep.written.append(p)
-    rep.rows.append(dict(path=p, format=fmt, domain=t.extra.get('domain'), task_id=t.extra.get('task_id'), steps=len(t.steps), refs=refs and to == 'atif'))
+    if p not in rep.written[-1:]: rep.written.append(p)
+    rep.rows.append(dict(path=p, format=fmt, domain=t.extra.get('domain'), task_id=t.extra.get('task_id'), steps=len(t.steps),
+                         refs=refs and to == 'atif'))
 
 # %% ../nbs/02_convert.ipynb #cb05e02b
-def _convert_one(rec, domain:str|None, rel:str, idx:int|None) -> tuple[str, Trajectory]:
-    "Convert and validate one record; any failure becomes a `TrajectoryError`."
-    if isinstance(rec, TrajectoryError): raise rec
-    try: fmt, t = convert_record(rec, domain)
+def _convert_one(rec, domain:str|None, rel:str, idx:int|None, loss:Loss) -> tuple[str, Trajectory]:
+    "Convert and validate one record; any failure becomes a `LoadError` (a `TrajectoryError` when it is the record's)."
+    if isinstance(rec, LoadError): raise rec
+    try: fmt, t = convert_record(rec, domain, loss)
     except TrajectoryError: raise
-    except (ValueError, TypeError, KeyError, AttributeError) as e: _bad(f"cannot convert: {type(e).__name__}: {' '.join(str(e).split())[:300]}")
-    if fmt != 'atif': t.extra |= {'source_file': rel} | ({'source_record': idx} if idx else {})
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+        _bad(f"cannot convert: {type(e).__name__}: {' '.join(str(e).split())[:300]}")
+    if fmt == 'atif': return fmt, t
+    t.extra |= {'source_file': rel} | ({'source_record': idx} if idx else {})
     return fmt, validate_trajectory(t.dump())
 
 def _located(e:TrajectoryError, path:Path, idx:int|None) -> TrajectoryError:
     "`e` naming the file, and the line (JSONL) or record index (a JSON list)."
     if e.source not in ('<record>', '<data>'): return e
-    src = f"{path}, record {idx}" if idx and path.suffix == '.json' else str(path)
+    src = f"{path}, record {idx}" if idx and path.suffix != '.jsonl' else str(path)
     return TrajectoryError(src, e.reason, step=e.step, field=e.field, line=idx if path.suffix == '.jsonl' else None)
 
 # %% ../nbs/02_convert.ipynb #06d1d109
 def convert(inputs, # files, folders (read recursively) or globs
             out_dir, # where the `<domain>/<task_id>.json` files go
             domain:str|None=None, # the domain of records that name none
-            to:str='atif', # 'atif', or 'seed' for the seed's unified Format A layout
+            to:str='atif', # 'atif' (the current version), 'seed' (the seed's Format A) or 'openai' (messages + tools JSONL)
+            strict:bool=False, # refuse (and report) every record that would lose a field
             progress:bool=True # show a progress bar (only on a terminal)
            ) -> ConvertReport:
     "Convert every record in `inputs` to one validated file each under `out_dir/<domain>/`."
-    if to not in ('atif', 'seed'): raise ValueError(f"to must be 'atif' or 'seed', not {to!r}")
+    if to not in ('atif', 'seed', 'openai'): raise ValueError(f"to must be 'atif', 'seed' or 'openai', not {to!r}")
     rep, used, sessions, t0 = ConvertReport(Path(out_dir)), set(), {}, time.time()
     files, empty = _input_files(inputs)
-    rep.errors += [TrajectoryError(inp, "no .json or .jsonl file found") for inp in empty]
-    for path, rel in tqdm(files, desc='convert', unit='file', disable=None if progress else True):
-        stem = re.sub(r'(\.traj)?\.jsonl?$', '', path.name)
-        try: recs = list(_records(path))
-        except (OSError, ValueError) as e: rep.errors.append(TrajectoryError(path, f"unreadable: {e}")); continue
-        for idx, rec in recs:
-            try: fmt, t = _convert_one(rec, domain, rel, idx)
-            except TrajectoryError as e: rep.errors.append(_located(e, path, idx)); continue
+    rep.errors += [str(TrajectoryError(inp, "no .json, .jsonl or .traj file found")) for inp in empty]
+    if progress:
+        from tqdm import tqdm; files = tqdm(files, desc='convert', unit='file', disable=None)  # a bar on a terminal only
+    for path, rel in files:
+        stem = re.sub(r'(\.traj)?\.jsonl?$|\.traj$', '', path.name)
+        for idx, rec in _records(path):
+            loss = Loss()
+            try: fmt, t = _convert_one(rec, domain, rel, idx, loss)
+            except TrajectoryError as e: rep.errors.append(str(_located(e, path, idx))); continue
+            except LoadError as e: rep.errors.append(str(e)); continue
+            _note(rep, rel, fmt, t, loss)
+            if strict and loss.dropped:
+                where = f"{path}:{idx}" if idx and path.suffix == '.jsonl' else f"{path}" + (f", record {idx}" if idx else '')
+                rep.errors += [f"{where}: {p}: dropped ({loss.why[p]}); strict refuses any drop" for p in loss.dropped]
+                continue
             _write(rep, t, fmt, f"{stem}-{idx}" if idx else stem, used, sessions, to)
-    _relink(rep, sessions)
+    if to == 'atif': _relink(rep, sessions)
     rep.seconds = time.time() - t0
     return rep

@@ -6,23 +6,30 @@ Docs: https://vma-dev.github.io/vma/schema.html.md"""
 
 # %% ../nbs/00_schema.ipynb #cfade9a6
 from __future__ import annotations
-import json, uuid, datetime
+import json, re, uuid, datetime
 from pathlib import Path
 from typing import Any, Literal, Iterable, Iterator
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic_core import to_json
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SCHEMA_VERSION', 'TASK_FIELDS', 'Agent', 'ToolCall', 'SubagentTrajectoryRef', 'ObservationResult', 'Observation',
-           'Metrics', 'FinalMetrics', 'Step', 'Trajectory', 'now_iso', 'TrajectoryError', 'validate_trajectory',
-           'save_trajectory', 'save_jsonl', 'load_trajectory', 'expand_paths', 'iter_records', 'read_trajectories',
-           'step_messages', 'from_messages']
+__all__ = ['ATIF_VERSIONS', 'SCHEMA_VERSION', 'TASK_FIELDS', 'MAX_BYTES', 'MAX_DEPTH', 'Agent', 'ToolCall',
+           'SubagentTrajectoryRef', 'ImageSource', 'AudioSource', 'ContentPart', 'text_of', 'ObservationResult',
+           'Observation', 'Metrics', 'FinalMetrics', 'Step', 'Trajectory', 'now_iso', 'LoadError', 'TrajectoryError',
+           'validate_trajectory', 'save_trajectory', 'save_jsonl', 'load_trajectory', 'expand_paths', 'iter_records',
+           'read_trajectories', 'too_deep', 'parse_json', 'read_text', 'read_json_records', 'load_trajectories',
+           'openai_content', 'step_messages', 'from_messages', 'parse_tool_calls']
 
 # %% ../nbs/00_schema.ipynb #b08ca823
-SCHEMA_VERSION = "ATIF-v1.4"
+ATIF_VERSIONS = tuple(f"ATIF-v1.{i}" for i in range(9))  # every version the reference reads
+SCHEMA_VERSION = ATIF_VERSIONS[-1]  # the one vma writes
 TASK_FIELDS = ('task_id', 'domain', 'split', 'question', 'gold', 'final_answer', 'success')
 
 # %% ../nbs/00_schema.ipynb #9a5f6a9f
+_READ = {'atif_read': True}  # validation context of a document being read (the reference's stricter rules)
+def _reading(info) -> bool: return bool(info.context and info.context.get('atif_read'))
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra='forbid')
     def dump(self) -> dict: return self.model_dump(exclude_none=True, mode='json')
@@ -32,6 +39,7 @@ class Agent(_Model):
     name: str
     version: str
     model_name: str | None = None
+    tool_definitions: list[dict[str, Any]] | None = None  # OpenAI function-calling schemas (v1.5)
     extra: dict[str, Any] | None = None
 
 class ToolCall(_Model):
@@ -39,21 +47,82 @@ class ToolCall(_Model):
     tool_call_id: str
     function_name: str
     arguments: dict[str, Any] = Field(default_factory=dict)
+    extra: dict[str, Any] | None = None  # v1.7
+    @model_validator(mode='before')
+    @classmethod
+    def _args_given(cls, d, info):
+        if _reading(info) and isinstance(d, dict) and 'arguments' not in d:
+            raise ValueError("arguments: Field required")
+        return d
 
 class SubagentTrajectoryRef(_Model):
-    "A link from an observation to a sub-agent's own trajectory."
-    session_id: str
+    "A link from an observation to a sub-agent's trajectory: embedded (`trajectory_id`) or a file (`trajectory_path`)."
+    trajectory_id: str | None = None  # v1.7: matches an entry of the parent's `subagent_trajectories`
+    session_id: str | None = None  # informational only, never a resolution key
     trajectory_path: str | None = None
     extra: dict[str, Any] | None = None
+    @model_validator(mode='after')
+    def _resolvable(self):
+        if self.trajectory_id is None and self.trajectory_path is None:
+            raise ValueError("a subagent ref needs trajectory_id or trajectory_path (session_id alone resolves nothing)")
+        return self
 
+# %% ../nbs/00_schema.ipynb #ae2ed449
+_AUDIO_ALIASES = {'audio/mp3': 'audio/mpeg', 'audio/mpga': 'audio/mpeg', 'audio/x-mpeg': 'audio/mpeg', 'audio/x-wav': 'audio/wav',
+                  'audio/wave': 'audio/wav', 'audio/vnd.wave': 'audio/wav', 'audio/x-m4a': 'audio/mp4', 'audio/m4a': 'audio/mp4',
+                  'audio/x-aac': 'audio/aac', 'audio/x-flac': 'audio/flac', 'audio/x-aiff': 'audio/aiff'}
+
+class ImageSource(_Model):
+    "An image file or URL (v1.6)."
+    media_type: Literal['image/jpeg', 'image/png', 'image/gif', 'image/webp']
+    path: str
+
+class AudioSource(_Model):
+    "An audio file or URL (v1.8)."
+    media_type: Literal['audio/wav', 'audio/mpeg', 'audio/mp4', 'audio/aac', 'audio/ogg', 'audio/flac', 'audio/webm', 'audio/aiff']
+    path: str
+    duration_sec: float | None = Field(default=None, ge=0)
+    @field_validator('media_type', mode='before')
+    @classmethod
+    def _alias(cls, v): return _AUDIO_ALIASES.get(v.strip().lower(), v.strip().lower()) if isinstance(v, str) else v
+
+# %% ../nbs/00_schema.ipynb #35aaab4a
+class ContentPart(_Model):
+    "One part of a multimodal message or observation: `text` with `text`, or `image`/`audio` with a `source`."
+    type: Literal['text', 'image', 'audio']
+    text: str | None = None
+    source: ImageSource | AudioSource | None = None
+    @model_validator(mode='after')
+    def _check(self):
+        if self.type == 'text':
+            if self.text is None or self.source is not None:
+                raise ValueError("a text part needs 'text' and no 'source'")
+        elif self.source is None or self.text is not None:
+            raise ValueError(f"an {self.type} part needs a 'source' and no 'text'")
+        elif not isinstance(self.source, ImageSource if self.type == 'image' else AudioSource):
+            raise ValueError(f"type={self.type!r} does not match the source's media_type {self.source.media_type!r}")
+        return self
+
+def text_of(content) -> str:
+    "The text of a message or observation content: the string, or its text parts joined (media parts as `[image: path]`)."
+    if content is None or isinstance(content, str): return content or ''
+    return '\n'.join(p.text if p.type == 'text' else f"[{p.type}: {p.source.path}]" for p in content)
+
+# %% ../nbs/00_schema.ipynb #a00d2689
 class ObservationResult(_Model):
     "The environment's answer to one tool call (or to a non-tool action when `source_call_id` is None)."
     source_call_id: str | None = None
-    content: str | None = None
+    content: str | list[ContentPart] | None = None
     subagent_trajectory_ref: list[SubagentTrajectoryRef] | None = None
+    extra: dict[str, Any] | None = None  # v1.7
 
 class Observation(_Model):
     results: list[ObservationResult] = Field(default_factory=list)
+    @model_validator(mode='before')
+    @classmethod
+    def _results_given(cls, d, info):
+        if _reading(info) and isinstance(d, dict) and 'results' not in d: raise ValueError("results: Field required")
+        return d
 
 class Metrics(_Model):
     "Per-step LLM metrics, including what RL needs (token ids, logprobs)."
@@ -71,11 +140,17 @@ class FinalMetrics(_Model):
     total_completion_tokens: int | None = None
     total_cached_tokens: int | None = None
     total_cost_usd: float | None = None
-    total_steps: int | None = None
+    total_steps: int | None = Field(default=None, ge=0)
     extra: dict[str, Any] | None = None
 
-# %% ../nbs/00_schema.ipynb #a00d2689
+# %% ../nbs/00_schema.ipynb #91a2fffe
 _AGENT_ONLY = ('model_name', 'reasoning_effort', 'reasoning_content', 'tool_calls', 'metrics')
+
+def _check_iso(v:str|None) -> str|None:
+    if v is not None:
+        try: datetime.datetime.fromisoformat(v.replace('Z', '+00:00'))
+        except ValueError: raise ValueError(f"not an ISO 8601 timestamp: {v!r:.60}") from None
+    return v
 
 class Step(_Model):
     "One turn: a system prompt, a user message, or an agent response with its tool calls and observation."
@@ -84,18 +159,25 @@ class Step(_Model):
     source: Literal['system', 'user', 'agent']
     model_name: str | None = None
     reasoning_effort: str | float | None = None
-    message: str
+    message: str | list[ContentPart]
     reasoning_content: str | None = None
     tool_calls: list[ToolCall] | None = None
     observation: Observation | None = None
     metrics: Metrics | None = None
+    is_copied_context: bool | None = None  # v1.5: copied from an earlier trajectory; not training data
+    llm_call_count: int | None = Field(default=None, ge=0)  # v1.7: LLM calls behind this step (0: no LLM)
     extra: dict[str, Any] | None = None
+    _ts = field_validator('timestamp')(classmethod(lambda cls, v: _check_iso(v)))
+    text = property(lambda self: text_of(self.message), doc="The message as text (text parts joined)")
 
     @model_validator(mode='after')
     def _check(self):
         if self.source != 'agent':
             bad = [k for k in _AGENT_ONLY if getattr(self, k) is not None]
             if bad: raise ValueError(f"{bad[0]} is only allowed on agent steps (source={self.source!r})")
+        if self.llm_call_count == 0 and self.source == 'agent':
+            bad = [k for k in ('metrics', 'reasoning_content') if getattr(self, k) is not None]
+            if bad: raise ValueError(f"{bad[0]} must be absent when llm_call_count is 0 (no LLM call)")
         ids = {c.tool_call_id for c in self.tool_calls or []}
         for r in (self.observation.results if self.observation else []):
             if r.source_call_id is not None and r.source_call_id not in ids:
@@ -105,22 +187,43 @@ class Step(_Model):
 # %% ../nbs/00_schema.ipynb #700d4c5c
 class Trajectory(_Model):
     "An ATIF trajectory: one agent's complete run. vma's task fields live in `extra`."
-    schema_version: str = SCHEMA_VERSION
-    session_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    schema_version: Literal[ATIF_VERSIONS] = SCHEMA_VERSION
+    session_id: str | None = Field(default_factory=lambda: uuid.uuid4().hex)
+    trajectory_id: str | None = None  # v1.7: unique per document; required on embedded sub-agents
     agent: Agent
     steps: list[Step] = Field(default_factory=list)
     notes: str | None = None
     final_metrics: FinalMetrics | None = None
     continued_trajectory_ref: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
+    subagent_trajectories: list['Trajectory'] | None = None  # v1.7: sub-agents embedded in the parent
     _subagents: list = PrivateAttr(default_factory=list)  # sub-agent trajectories a run produced, saved beside it
     _source: str|None = PrivateAttr(default=None)  # the file (and line) it was read from
+    _none_extra = field_validator('extra', mode='before')(classmethod(lambda cls, v: {} if v is None else v))
 
     @model_validator(mode='after')
-    def _check_ids(self):
+    def _check_ids(self, info):
+        if _reading(info) and not self.steps: raise ValueError("steps: at least one step is required")
         for i, s in enumerate(self.steps, 1):
             if s.step_id != i: raise ValueError(f"step_id {s.step_id} at position {i}: step ids must run 1..n")
+        seen = set()
+        for i, sub in enumerate(self.subagent_trajectories or []):
+            if sub.trajectory_id is None:
+                raise ValueError(f"subagent_trajectories[{i}].trajectory_id is required when embedded")
+            if sub.trajectory_id in seen:
+                raise ValueError(f"subagent_trajectories[{i}].trajectory_id {sub.trajectory_id!r} is not unique")
+            seen.add(sub.trajectory_id)
         return self
+
+    def dump(self) -> dict:
+        "The document as JSON data in the current ATIF version (empty `extra` left out)."
+        d = self.model_dump(exclude_none=True, mode='json')
+        def clean(x):
+            x['schema_version'] = SCHEMA_VERSION
+            if not x.get('extra'): x.pop('extra', None)
+            for sub in x.get('subagent_trajectories', []): clean(sub)
+            return x
+        return clean(d)
 
 for _k in TASK_FIELDS + ('verification', 'reward', 'policy', 'seed', 'role'):
     setattr(Trajectory, _k, property(lambda self, k=_k: self.extra.get(k), doc=f"`extra['{_k}']`"))
@@ -140,24 +243,33 @@ def add_step(self:Trajectory, source:str, message:str='', **kwargs) -> Step:
     self.steps.append(step)
     return step
 
+# %% ../nbs/00_schema.ipynb #7da80cf2
+class LoadError(ValueError):
+    "A record that could not be loaded: `str()` is one line, `<file>[:<line>]: <field>: <problem>`."
+    def __init__(self, where, field:str, problem:str):
+        self.where, self.field, self.problem = str(where), field, ' '.join(str(problem).split())
+        super().__init__(f"{self.where}: {field}: {self.problem}")
+
 # %% ../nbs/00_schema.ipynb #72976cc2
-class TrajectoryError(ValueError):
+class TrajectoryError(LoadError):
     "A bad trajectory: `str()` is one line naming the file, the step and the field."
     def __init__(self, source:str, reason:str, step:int|None=None, field:str|None=None, line:int|None=None):
         self.source, self.reason, self.step, self.field, self.line = source, reason, step, field, line
         where = [str(source) + (f":{line}" if line else '')]
+        self.where, self.problem = where[0], reason
         if step is not None: where.append(f"step {step}")
         if field: where.append(f"field '{field}'")
-        super().__init__(': '.join([', '.join(where), reason]))
+        ValueError.__init__(self, ': '.join([', '.join(where), reason]))
 
 # %% ../nbs/00_schema.ipynb #ff3325b9
+_UNION_TAGS = {'str', 'int', 'float', 'bool', 'dict', 'list', 'ImageSource', 'AudioSource', 'ContentPart'}
 def _loc_str(loc) -> str:
     return ''.join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
 
 def _error_from_pydantic(e:ValidationError, data, source, line=None) -> TrajectoryError:
     "The first error of `e`, located by step (its `step_id` when readable) and field."
-    err = e.errors()[0]
-    loc = [p for p in err['loc'] if p not in ('function-after[_check(), Step]', 'function-after[_check_ids(), Trajectory]')]
+    err = max(e.errors(), key=lambda x: len(x['loc']))  # the deepest: inside the union branch that fit the input
+    loc = [p for p in err['loc'] if isinstance(p, int) or not (p in _UNION_TAGS or '[' in p or '(' in p)]
     step = None
     if len(loc) >= 2 and loc[0] == 'steps' and isinstance(loc[1], int):
         raw = (data.get('steps') or [])[loc[1]] if isinstance(data, dict) else None
@@ -165,13 +277,23 @@ def _error_from_pydantic(e:ValidationError, data, source, line=None) -> Trajecto
         loc = loc[2:]
     msg = err['msg'].removeprefix('Value error, ')
     if err['type'] == 'extra_forbidden': msg = "unknown field (put custom data in 'extra')"
-    return TrajectoryError(source, msg, step=step, field=_loc_str(loc) or None, line=line)
+    if ': ' in msg and msg.split(': ')[0].isidentifier() and msg.startswith(('arguments:', 'results:', 'steps:')):
+        f, msg = msg.split(': ', 1); loc = loc + [f]
+    return TrajectoryError(source, ' '.join(msg.split()), step=step, field=_loc_str(loc) or None, line=line)
+
+def _no_invented_ids(t:Trajectory, data:dict):
+    "A `session_id` the document did not have stays absent (optional since v1.7), in embedded sub-agents too."
+    if 'session_id' not in data: t.session_id = None
+    for sub, d in zip(t.subagent_trajectories or [], data.get('subagent_trajectories') or []): _no_invented_ids(sub, d)
 
 def validate_trajectory(data:dict, source:str='<data>', line:int|None=None) -> Trajectory:
-    "Validate a plain dict as ATIF, raising `TrajectoryError` that names `source`, step and field."
-    if not isinstance(data, dict): raise TrajectoryError(source, f"expected a JSON object, got {type(data).__name__}", line=line)
-    try: t = Trajectory.model_validate(data)
+    "Validate a plain dict as ATIF (any version, the reader's rules), raising `TrajectoryError` naming source, step, field."
+    if not isinstance(data, dict):
+        raise TrajectoryError(source, f"expected a JSON object, got {type(data).__name__}", line=line)
+    try: t = Trajectory.model_validate(data, context=_READ)
     except ValidationError as e: raise _error_from_pydantic(e, data, source, line) from None
+    except RecursionError: raise TrajectoryError(source, "nested too deeply", line=line) from None
+    _no_invented_ids(t, data)
     t._source = f"{source}:{line}" if line else str(source)
     return t
 
@@ -180,7 +302,7 @@ def save_trajectory(traj:Trajectory, path) -> Path:
     "Write `traj` as one pretty-printed JSON file."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(traj.dump(), indent=1, ensure_ascii=False))
+    path.write_bytes(to_json(traj.dump(), indent=1))  # pydantic-core's encoder: json.dumps with indent is pure Python
     return path
 
 def save_jsonl(trajs:Iterable[Trajectory], path, mode:str='w') -> Path:
@@ -195,7 +317,8 @@ def load_trajectory(path) -> Trajectory:
     "Read and validate one ATIF JSON file."
     path = Path(path)
     try: data = json.loads(path.read_text())
-    except json.JSONDecodeError as e: raise TrajectoryError(path, f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    except json.JSONDecodeError as e:
+        raise TrajectoryError(path, f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
     return validate_trajectory(data, str(path))
 
 # %% ../nbs/00_schema.ipynb #373eded4
@@ -240,9 +363,104 @@ def read_trajectories(inputs, errors:list|None=None) -> Iterator[Trajectory]:
                 if errors is None: raise
                 errors.append(e)
 
+# %% ../nbs/00_schema.ipynb #502acbeb
+MAX_BYTES = 20_000_000  # a larger file is refused whole
+MAX_DEPTH = 200  # deeper JSON nesting is refused before parsing (ATIF itself needs about 10)
+_JSON_STR = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r'[^\[\]{}]+')
+
+def too_deep(text:str, limit:int=MAX_DEPTH) -> bool:
+    "Whether JSON `text` nests deeper than `limit`, counting brackets outside strings, without parsing it."
+    if text.count('[') + text.count('{') <= limit: return False
+    depth = 0
+    for c in _NOT_BRACKET.sub('', _JSON_STR.sub('', text)):
+        depth += 1 if c in '[{' else -1
+        if depth > limit: return True
+    return False
+
+# %% ../nbs/00_schema.ipynb #1280ad0d
+def parse_json(text:str, where:str, max_depth:int=MAX_DEPTH):
+    "JSON `text` parsed, or a `LoadError` naming `where` when it is malformed or nested deeper than `max_depth`."
+    if too_deep(text, max_depth): return LoadError(where, '(json)', f"nested deeper than {max_depth} levels")
+    try: return json.loads(text)
+    except json.JSONDecodeError as e:
+        return LoadError(where, '(json)', f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})")
+    except RecursionError: return LoadError(where, '(json)', f"nested too deeply to parse")
+
+def read_text(path, max_bytes:int=MAX_BYTES) -> str|LoadError:
+    "The UTF-8 text of `path`, or a `LoadError`: unreadable, larger than `max_bytes`, binary, or not UTF-8."
+    path = Path(path)
+    try: size = path.stat().st_size
+    except OSError as e: return LoadError(path, '(file)', f"unreadable: {e.strerror}")
+    if size > max_bytes: return LoadError(path, '(file)', f"too large: {size:,} bytes (limit {max_bytes:,})")
+    try: raw = path.read_bytes()
+    except OSError as e: return LoadError(path, '(file)', f"unreadable: {e.strerror}")
+    if b'\x00' in raw:
+        return LoadError(path, '(file)', f"binary data, not JSON text (NUL byte at offset {raw.index(0)})")
+    try: return raw.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        return LoadError(path, '(file)', f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})")
+
+# %% ../nbs/00_schema.ipynb #4efe57ed
+def _object(where:str, d) -> dict|LoadError:
+    if isinstance(d, (dict, LoadError)): return d
+    return LoadError(where, '(record)', f"expected a JSON object, got {type(d).__name__}")
+
+def read_json_records(path, max_bytes:int=MAX_BYTES, max_depth:int=MAX_DEPTH) -> Iterator[tuple[str, dict|LoadError]]:
+    "`(where, record)` for each object of a `.json` file (an object or a list) or line of a `.jsonl`; never raises."
+    path = Path(path)
+    text = read_text(path, max_bytes)
+    if isinstance(text, LoadError): yield str(path), text; return
+    if path.suffix == '.jsonl':
+        for i, ln in enumerate(text.split('\n'), 1):  # not splitlines(): JSON strings may hold U+2028
+            if ln.strip(): yield f"{path}:{i}", _object(f"{path}:{i}", parse_json(ln, f"{path}:{i}", max_depth))
+        return
+    data = parse_json(text, str(path), max_depth)
+    if not isinstance(data, list): yield str(path), _object(str(path), data); return
+    for i, d in enumerate(data): yield f"{path}[{i}]", _object(f"{path}[{i}]", d)
+
+# %% ../nbs/00_schema.ipynb #f1af9b7f
+def _required(where:str, d:dict) -> LoadError|None:
+    for k in ('steps', 'session_id'):
+        if k not in d or d[k] is None: return LoadError(where, k, 'missing')
+        if d[k] in ('', []): return LoadError(where, k, 'empty')
+
+def _as_load_error(where:str, e:TrajectoryError) -> LoadError:
+    "A validation error in the loader's `<where>: <field>: <problem>` shape."
+    fld = ' '.join(x for x in (f"step {e.step}" if e.step is not None else None, e.field) if x)
+    return LoadError(where, fld or '(record)', e.reason)
+
+# %% ../nbs/00_schema.ipynb #92094e83
+def load_trajectories(sources, # files, folders (recursive) or globs
+                      max_bytes:int=MAX_BYTES, max_depth:int=MAX_DEPTH
+                     ) -> tuple[list[tuple[str, Trajectory]], list[str]]:
+    "Validated ATIF trajectories in `sources` with where each came from, and one error line per record skipped."
+    good, errors, seen = [], [], set()
+    for src in ([sources] if isinstance(sources, (str, Path)) else sources):
+        files = [f for f in expand_paths(src) if f not in seen]
+        if not files and not expand_paths(src):
+            errors.append(str(LoadError(src, '(input)', 'no .json or .jsonl file found')))
+        seen.update(files)
+        for f in files:
+            for where, rec in read_json_records(f, max_bytes, max_depth):
+                if isinstance(rec, dict) and not isinstance(rec := _required(where, rec) or rec, LoadError):
+                    try: good.append((where, validate_trajectory(rec, where)))
+                    except TrajectoryError as e: rec = _as_load_error(where, e)
+                if isinstance(rec, LoadError): errors.append(str(rec))
+    return good, errors
+
 # %% ../nbs/00_schema.ipynb #15aaf1af
+def openai_content(content):
+    "ATIF message content as OpenAI content: the string, or typed parts (images and audio as URL references)."
+    if content is None or isinstance(content, str): return content or ''
+    out = []
+    for p in content:
+        if p.type == 'text': out.append({'type': 'text', 'text': p.text})
+        else: out.append({'type': f"{p.type}_url", f"{p.type}_url": {'url': p.source.path}})
+    return out
+
 def _assistant_msg(s:Step) -> dict:
-    m = dict(role='assistant', content=s.message)
+    m = dict(role='assistant', content=openai_content(s.message))
     if s.reasoning_content: m['reasoning_content'] = s.reasoning_content
     if s.tool_calls:
         m['tool_calls'] = [dict(id=c.tool_call_id, type='function', function=dict(name=c.function_name, arguments=c.arguments))
@@ -251,12 +469,13 @@ def _assistant_msg(s:Step) -> dict:
 
 def step_messages(s:Step) -> list[dict]:
     "The chat messages of one step: a system/user message, or an assistant message followed by its tool results."
-    if s.source != 'agent': return [dict(role=s.source, content=s.message)]
+    if s.source != 'agent': return [dict(role=s.source, content=openai_content(s.message))]
     msgs = [_assistant_msg(s)]
     names = {c.tool_call_id: c.function_name for c in s.tool_calls or []}
     for r in (s.observation.results if s.observation else []):
-        if r.source_call_id is None: msgs.append(dict(role='user', content=r.content or ''))
-        else: msgs.append(dict(role='tool', tool_call_id=r.source_call_id, name=names[r.source_call_id], content=r.content or ''))
+        c = openai_content(r.content)
+        if r.source_call_id is None: msgs.append(dict(role='user', content=c))
+        else: msgs.append(dict(role='tool', tool_call_id=r.source_call_id, name=names[r.source_call_id], content=c))
     return msgs
 
 @patch
@@ -264,28 +483,69 @@ def to_messages(self:Trajectory) -> list[dict]:
     "The trajectory as OpenAI chat messages (assistant `tool_calls`, `tool` results)."
     return [m for s in self.steps for m in step_messages(s)]
 
+Trajectory.tools = property(lambda self: self.agent.tool_definitions or (self.agent.extra or {}).get('tools') or [],
+                            doc="The agent's tool schemas: `agent.tool_definitions`, or vma's older `agent.extra['tools']`")
+
 # %% ../nbs/00_schema.ipynb #d40c122a
 def _tool_call(c:dict, i:int) -> ToolCall:
     fn = c.get('function', c)
     args = fn.get('arguments') or {}
     if isinstance(args, str): args = json.loads(args) if args.strip() else {}
-    return ToolCall(tool_call_id=c.get('id') or f"call_{i}", function_name=fn['name'], arguments=args)
+    return ToolCall(tool_call_id=c.get('id') or f"call_{i}", function_name=fn['name'], arguments=args, extra=c.get('extra'))
 
 def from_messages(messages:list[dict], agent:Agent|None=None, **extra) -> Trajectory:
-    "Rebuild a trajectory from OpenAI chat messages; keyword arguments go to `extra`."
+    "Rebuild a trajectory from OpenAI chat messages (an `extra` dict per message kept); keyword arguments go to `extra`."
     t = Trajectory(agent=agent or Agent(name='unknown', version='0'), extra=extra)
     for m in messages:
-        role, content = m['role'], m.get('content') or ''
+        role, content, x = m['role'], m.get('content') or '', m.get('extra') or None
         if role == 'tool':
             last = t.steps[-1] if t.steps else None
-            if last is None or last.source != 'agent': raise ValueError("a tool message must follow an assistant message")
+            if last is None or last.source != 'agent':
+                raise ValueError("a tool message must follow an assistant message")
             last.observation = last.observation or Observation()
-            last.observation.results.append(ObservationResult(source_call_id=m.get('tool_call_id'), content=content))
+            last.observation.results.append(ObservationResult(source_call_id=m.get('tool_call_id'), content=content, extra=x))
         elif role == 'assistant':
             calls = [_tool_call(c, i) for i, c in enumerate(m.get('tool_calls') or [], len(t.steps)*10)]
-            t.add_step('agent', content, reasoning_content=m.get('reasoning_content'), tool_calls=calls or None)
-        else: t.add_step('system' if role in ('system', 'developer') else 'user', content)
+            t.add_step('agent', content, reasoning_content=m.get('reasoning_content'), tool_calls=calls or None, extra=x)
+        else: t.add_step('system' if role in ('system', 'developer') else 'user', content, extra=x)
     return Trajectory.model_validate(t.dump())
+
+# %% ../nbs/00_schema.ipynb #9a1369e4
+_TOOL_RE = re.compile(r'<tool_call>\s*(.*?)\s*(?:</tool_call>|$)', re.S)
+
+def _loads(s:str):
+    "JSON, or a Python literal (single quotes, True/None) as a fallback."
+    import ast
+    try: return json.loads(s)
+    except (json.JSONDecodeError, RecursionError):
+        try: return ast.literal_eval(s)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise ValueError(f"not valid JSON: {s[:80]!r}") from None
+
+def _as_call(obj) -> dict:
+    if not isinstance(obj, dict) or not isinstance(obj.get('name'), str): raise ValueError('a tool call needs a "name"')
+    args = obj.get('arguments', obj.get('parameters', {}))
+    if isinstance(args, str): args = _loads(args) if args.strip() else {}
+    if not isinstance(args, dict): raise ValueError('"arguments" must be an object')
+    try: args = json.loads(json.dumps(args, default=str))  # JSON-safe: string keys, no sets or tuples
+    except (TypeError, ValueError, RecursionError): raise ValueError('"arguments" must be JSON') from None
+    return {'name': obj['name'], 'arguments': args}
+
+# %% ../nbs/00_schema.ipynb #93ef585f
+def parse_tool_calls(text:str) -> tuple[str, list[dict], str|None]:
+    "Split model output into `(content, tool_calls, error)`."
+    blocks = _TOOL_RE.findall(text)
+    if not blocks:
+        s = text.strip()
+        if s.startswith('{') and '"name"' in s:
+            try: return '', [_as_call(_loads(s))], None
+            except ValueError: pass
+        return s, [], None
+    content, calls = text[:text.index('<tool_call>')].strip(), []
+    for b in blocks:
+        try: calls.append(_as_call(_loads(b)))
+        except ValueError as e: return text.strip(), [], f"could not parse tool call: {e}"
+    return content, calls, None
 
 # %% ../nbs/00_schema.ipynb #ddcae26e
 def _clip(s, n=400): s = str(s); return s if len(s) <= n else s[:n] + f" … [{len(s)-n} more chars]"
@@ -302,12 +562,12 @@ def _repr_markdown_(self:Trajectory) -> str:
     lines = [head, '']
     if e.get('question'): lines.append(f"> {_clip(e['question'], 300)}\n")
     for s in self.steps:
-        msg = _clip(s.message, 600).replace('\n', '  \n')
+        msg = _clip(s.text, 600).replace('\n', '  \n')
         lines.append(f"**{s.step_id}. {s.source}**: {msg}")
         for c in s.tool_calls or []: lines.append(f"- 🔧 `{_clip(_fmt_call(c), 200)}`")
         for r in (s.observation.results if s.observation else []):
             refs = ', '.join(x.session_id for x in r.subagent_trajectory_ref or [])
-            lines.append(f"  - ↳ `{_clip(r.content or '', 300)}`" + (f" (sub-agent {refs})" if refs else ''))
+            lines.append(f"  - ↳ `{_clip(text_of(r.content), 300)}`" + (f" (sub-agent {refs})" if refs else ''))
         lines.append('')
     if 'final_answer' in e: lines.append(f"**final answer**: `{e['final_answer']}` · gold: `{e.get('gold')}`")
     return '\n'.join(lines)
