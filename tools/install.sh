@@ -12,3 +12,4 @@ if ! command -v bwrap >/dev/null; then                # the swe sandbox
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq bubblewrap >/dev/null
 fi
 python -c "import torch, vma; print('vma', vma.__version__, '| torch', torch.__version__)"
+echo "Open the workbook with: jupyter lab nbs/"

@@ -13,109 +13,144 @@ from pathlib import Path
 
 # %% ../nbs/08_cli.ipynb #29754564
 def _turn_tokens(s:str):
-    "argparse type for a per-turn token limit: N, or N,domain=M,..."
+    "argparse type for a per-turn token limit: N, or N,domain=M,... (all positive)."
     from vma.evaluate import parse_turn_tokens
-    try: return parse_turn_tokens(s)
+    try: v = parse_turn_tokens(s)
     except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    if min(v.values() if isinstance(v, dict) else [v]) < 1:
+        raise argparse.ArgumentTypeError(f"must be positive, got {s!r}")
+    return v
+
+def _count(s:str) -> int:
+    "argparse type for a count: a positive integer."
+    try: n = int(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
+    if n < 1: raise argparse.ArgumentTypeError(f"must be positive, got {n}")
+    return n
+
+def _steps(s:str) -> int:
+    "argparse type for SFT's max steps: a positive integer, or -1 for `num_train_epochs`."
+    return -1 if s.strip() == '-1' else _count(s)
+
+def _input(s:str) -> str:
+    "argparse type for an input: a file or folder that exists, or a glob that matches something."
+    import glob
+    if Path(s).exists() or (glob.has_magic(s) and glob.glob(s, recursive=True)): return s
+    raise argparse.ArgumentTypeError(f"nothing matches {s}" if glob.has_magic(s) else f"no such file or folder: {s}")
 
 def _flag(p, name, **kw):
-    "Add `--a-b` (also spelled `--a_b`)."
-    names = [f"--{name}"] + ([f"--{name.replace('-', '_')}"] if '-' in name else [])
-    p.add_argument(*names, **kw)
+    "Add the option `--name`."
+    p.add_argument(f"--{name}", **kw)
+
+def _dashes(argv:list) -> list:
+    "The old system's underscore spellings of options (`--video_ctx`) as dashes (`--video-ctx`)."
+    return [a.partition('=')[0].replace('_', '-') + ''.join(a.partition('=')[1:]) if a.startswith('--') else a
+            for a in argv]
 
 # %% ../nbs/08_cli.ipynb #eb1302ca
 def _generate_args(p):
     p.add_argument('domain', help='math | mhqa | video | swe | tau')
     _flag(p, 'question', help='answer one free-form question (writes --out)')
     _flag(p, 'out', help='output file for --question')
-    _flag(p, 'split', default='train'); _flag(p, 'n', type=int, default=None, help='number of tasks (default: whole split)')
+    _flag(p, 'split', default='train')
+    _flag(p, 'n', type=_count, default=None, help='number of tasks (default: whole split)')
     _flag(p, 'out-dir', help='folder for the trajectories')
     _flag(p, 'policy', default='scripted', choices=['scripted', 'hf', 'openai'])
     _flag(p, 'model', default='default', help="'default', 'tiny', a hub id or a local path")
     _flag(p, 'noise', type=float, default=None, help='scripted mistake rate (default 0.2 for splits, 0 for --question)')
-    _flag(p, 'workers', type=int, default=1); _flag(p, 'seed', type=int, default=0); _flag(p, 'task-seed', type=int, default=0)
-    _flag(p, 'max-steps', type=int, default=None); _flag(p, 'batch-size', type=int, default=16)
-    _flag(p, 'temperature', type=float, default=0.0); _flag(p, 'base-url', default=None, help='OpenAI-compatible endpoint')
-    _flag(p, 'video-ctx', default=None, help='captions file (text, .vtt, .srt) for video questions')
-    _flag(p, 'video-path', default=None, help='a video whose sidecar .vtt/.srt holds its captions')
+    _flag(p, 'workers', type=_count, default=1); _flag(p, 'seed', type=int, default=0)
+    _flag(p, 'task-seed', type=int, default=0)
+    _flag(p, 'max-steps', type=_count, default=None); _flag(p, 'batch-size', type=_count, default=16)
+    _flag(p, 'temperature', type=float, default=0.0)
+    _flag(p, 'base-url', default=None, help='OpenAI-compatible endpoint')
+    _flag(p, 'video-ctx', type=_input, default=None, help='captions file (text, .vtt, .srt) for video questions')
+    _flag(p, 'video-path', type=_input, default=None, help='a video whose sidecar .vtt/.srt holds its captions')
     _flag(p, 'options', default=None, help="video: answer options separated by '|'")
 
 def _generate(a):
     from vma.generate import generate, generate_one
-    pol = dict(policy=a.policy, model=a.model, seed=a.seed, temperature=a.temperature) | ({'base_url': a.base_url} if a.base_url else {})
+    pol = dict(policy=a.policy, model=a.model, seed=a.seed, temperature=a.temperature)
+    pol |= {'base_url': a.base_url} if a.base_url else {}
     if a.question:
-        if not a.out: sys.exit("vma generate: --question needs --out FILE")
+        if not a.out: raise ValueError("--question needs --out FILE")
         kw = {k: v for k, v in dict(video_ctx=a.video_ctx, video_path=a.video_path, options=a.options).items() if v}
-        try: t = generate_one(a.domain, a.question, a.out, noise=a.noise or 0., **pol, **kw)
-        except (FileNotFoundError, ValueError) as e: sys.exit(f"vma generate: {e}")
+        t = generate_one(a.domain, a.question, a.out, noise=a.noise or 0., **pol, **kw)
         print(f"{a.out}: final answer {t.final_answer!r} (success: {t.success})")
         return 0
-    if not a.out_dir: sys.exit("vma generate: give --out-dir DIR (or --question Q --out FILE)")
-    rep = generate(a.domain, a.out_dir, split=a.split, n=a.n, noise=0.2 if a.noise is None else a.noise, workers=a.workers,
-                   task_seed=a.task_seed, max_steps=a.max_steps, batch_size=a.batch_size, **pol)
-    print(rep)
-    return 0
+    if not a.out_dir: raise ValueError("give --out-dir DIR (or --question Q --out FILE)")
+    print(generate(a.domain, a.out_dir, split=a.split, n=a.n, noise=0.2 if a.noise is None else a.noise,
+                   workers=a.workers, task_seed=a.task_seed, max_steps=a.max_steps, batch_size=a.batch_size, **pol))
 
 # %% ../nbs/08_cli.ipynb #e5e49861
 def _convert_args(p):
-    p.add_argument('inputs', nargs='+', help='files or folders (read recursively)')
+    p.add_argument('inputs', nargs='+', type=_input, help='files, folders (read recursively) or globs')
     _flag(p, 'out-dir', required=True); _flag(p, 'domain', default=None, help='domain for records that do not name one')
-    _flag(p, 'to', default='atif', choices=['atif', 'seed'], help="output format: ATIF, or the old unified layout")
+    _flag(p, 'to', default='atif', choices=['atif', 'seed', 'openai'],
+          help="output format: ATIF, the seed's Format A, or OpenAI messages + tools (JSONL)")
+    _flag(p, 'strict', action='store_true', help='refuse (and report) every record that would lose a field')
 
 def _convert(a):
     from vma.convert import convert
-    rep = convert(a.inputs, a.out_dir, domain=a.domain, to=a.to)
-    for e in rep.errors: print(f"error: {e}", file=sys.stderr)
+    rep = convert(a.inputs, a.out_dir, domain=a.domain, to=a.to, strict=a.strict)
+    for e in rep.errors: print(f"vma convert: {e}", file=sys.stderr)
     print(rep)
     return 1 if rep.errors else 0
 
 def _rewards_args(p):
-    _flag(p, 'trajectory-glob', required=True, help='glob of trajectory files (** allowed), or a folder')
+    _flag(p, 'trajectory-glob', required=True, type=_input, help='glob of trajectory files (** allowed), or a folder')
     _flag(p, 'output', required=True, help='JSON file to write')
     _flag(p, 'stats', action='store_true', help='include per-domain statistics (printed too)')
-    _flag(p, 'config', default=None, help='rewards.yaml with weight/budget overrides')
+    _flag(p, 'config', type=_input, default=None, help='rewards.yaml with weight/budget overrides')
 
 def _rewards(a):
     from vma.rewards import score_files
     res = score_files(a.trajectory_glob, a.output, stats=a.stats, config=a.config)
-    for e in res['errors']: print(f"error: {e}", file=sys.stderr)
-    print(f"scored {len(res['trajectories'])} trajectories -> {a.output}" + (f" ({len(res['errors'])} bad files skipped)" if res['errors'] else ''))
+    for e in res['errors']: print(f"vma rewards: {e}", file=sys.stderr)
+    skipped = f" ({len(res['errors'])} bad files skipped)" if res['errors'] else ''
+    print(f"scored {len(res['trajectories'])} trajectories -> {a.output}{skipped}")
     for d, s in (res.get('stats') or {}).items():
-        print(f"  {d:6s} n={s['n']:4d}  success={s['success_rate'] if s['success_rate'] is not None else 'n/a'}  mean total={s['total']['mean']:.3f}")
+        rate = 'n/a' if s['success_rate'] is None else s['success_rate']
+        print(f"  {d:6s} n={s['n']:4d}  success={rate}  mean total={s['total']['mean']:.3f}")
     return 1 if res['errors'] else 0
 
 # %% ../nbs/08_cli.ipynb #7542df87
 def _sft_data_args(p):
-    _flag(p, 'unified-glob', required=True, help='unified ATIF trajectories (glob with **, or a folder)')
-    _flag(p, 'out-dir', required=True); _flag(p, 'templates', default=None, help='sft_templates.yaml')
-    _flag(p, 'config', default=None, help='training_config.yaml (selection and split)')
+    _flag(p, 'unified-glob', required=True, type=_input, help='unified ATIF trajectories (glob with **, or a folder)')
+    _flag(p, 'out-dir', required=True); _flag(p, 'templates', type=_input, default=None, help='sft_templates.yaml')
+    _flag(p, 'config', type=_input, default=None, help='training_config.yaml (selection and split)')
     _flag(p, 'min-reward', type=float, default=None); _flag(p, 'success-only', action='store_true', default=None)
-    _flag(p, 'domains', default=None, help='comma-separated'); _flag(p, 'max-trajectories', type=int, default=None)
+    _flag(p, 'domains', default=None, help='comma-separated'); _flag(p, 'max-trajectories', type=_count, default=None)
     _flag(p, 'test-size', type=float, default=None); _flag(p, 'seed', type=int, default=None)
 
 def _sft_data(a):
     from vma.sft import build_sft_datasets
-    print(build_sft_datasets(a.unified_glob, a.out_dir, a.templates, a.config, min_reward=a.min_reward, success_only=a.success_only,
-                             domains=a.domains, max_trajectories=a.max_trajectories, test_size=a.test_size, seed=a.seed))
+    rep = build_sft_datasets(a.unified_glob, a.out_dir, a.templates, a.config, min_reward=a.min_reward,
+                             success_only=a.success_only, domains=a.domains, max_trajectories=a.max_trajectories,
+                             test_size=a.test_size, seed=a.seed)
+    for e in rep.errors: print(f"vma sft-data: {e}", file=sys.stderr)
+    print(rep)
+    return 1 if rep.errors else 0
 
 def _sft_args(p):
-    _flag(p, 'config', default=None, help='trl_defaults.yaml'); _flag(p, 'model-name', default=None)
-    _flag(p, 'tool', default='all', help="'all' (multi-turn) or a tool name"); _flag(p, 'data-root', required=True)
-    _flag(p, 'out-dir', required=True); _flag(p, 'lora', action='store_true', default=None)
-    _flag(p, 'max-steps', type=int, default=None); _flag(p, 'learning-rate', type=float, default=None)
-    _flag(p, 'num-train-epochs', type=float, default=None)
+    _flag(p, 'config', type=_input, default=None, help='trl_defaults.yaml'); _flag(p, 'model-name', default=None)
+    _flag(p, 'tool', default='all', help="'all' (multi-turn) or a tool name")
+    _flag(p, 'data-root', type=_input, required=True); _flag(p, 'out-dir', required=True)
+    _flag(p, 'lora', action='store_true', default=None)
+    _flag(p, 'max-steps', type=_steps, default=None, help='-1: train for --num-train-epochs')
+    _flag(p, 'learning-rate', type=float, default=None); _flag(p, 'num-train-epochs', type=float, default=None)
 
 def _sft(a):
     from vma.sft import train_sft
-    print(train_sft(a.data_root, a.out_dir, a.tool, a.config, model_name=a.model_name, lora=a.lora, max_steps=a.max_steps,
-                    learning_rate=a.learning_rate, num_train_epochs=a.num_train_epochs))
+    print(train_sft(a.data_root, a.out_dir, a.tool, a.config, model_name=a.model_name, lora=a.lora,
+                    max_steps=a.max_steps, learning_rate=a.learning_rate, num_train_epochs=a.num_train_epochs))
 
 # %% ../nbs/08_cli.ipynb #3db31dc1
 def _rl_args(p):
-    _flag(p, 'config', default=None, help='rl_defaults.yaml'); _flag(p, 'model-name', default=None)
-    _flag(p, 'trajectory-glob', required=True); _flag(p, 'out-dir', required=True)
+    _flag(p, 'config', type=_input, default=None, help='rl_defaults.yaml'); _flag(p, 'model-name', default=None)
+    _flag(p, 'trajectory-glob', type=_input, required=True); _flag(p, 'out-dir', required=True)
     _flag(p, 'min-reward', type=float, default=None); _flag(p, 'algorithm', default=None, choices=['grpo', 'ppo'])
-    _flag(p, 'max-steps', type=int, default=None); _flag(p, 'domains', default=None); _flag(p, 'lora', action='store_true', default=None)
+    _flag(p, 'max-steps', type=_count, default=None); _flag(p, 'domains', default=None)
+    _flag(p, 'lora', action='store_true', default=None)
 
 def _rl(a):
     from vma.rl import train_rl
@@ -123,61 +158,88 @@ def _rl(a):
                    algorithm=a.algorithm, max_steps=a.max_steps, lora=a.lora))
 
 def _eval_args(p):
-    _flag(p, 'models', default=None, help="closed loop: label=model pairs, e.g. base=default,sft=outputs/r/models/sft/all")
-    _flag(p, 'domains', default='math'); _flag(p, 'n-test', type=int, default=50); _flag(p, 'out-dir', default=None)
-    _flag(p, 'k', type=int, default=1, help='pass@k'); _flag(p, 'temperature', type=float, default=0.7)
-    _flag(p, 'max-new-tokens', type=_turn_tokens, default=128, help='per turn: N, or N,domain=M,...'); _flag(p, 'batch-size', type=int, default=16); _flag(p, 'seed', type=int, default=0)
-    _flag(p, 'max-steps', type=int, default=None, help="turn limit per episode (default: each domain's)")
+    _flag(p, 'models', default=None,
+          help="closed loop: label=model pairs, e.g. base=default,sft=outputs/r/models/sft/all")
+    _flag(p, 'domains', default='math'); _flag(p, 'n-test', type=_count, default=50); _flag(p, 'out-dir', default=None)
+    _flag(p, 'k', type=_count, default=1, help='pass@k'); _flag(p, 'temperature', type=float, default=0.7)
+    _flag(p, 'max-new-tokens', type=_turn_tokens, default=128, help='per turn: N, or N,domain=M,...')
+    _flag(p, 'batch-size', type=_count, default=16); _flag(p, 'seed', type=int, default=0)
+    _flag(p, 'max-steps', type=_count, default=None, help="turn limit per episode (default: each domain's)")
     _flag(p, 'model-path', default=None, help='offline: a model to score on --test-data')
-    _flag(p, 'test-data', default=None, help='offline: an SFT test JSONL file')
+    _flag(p, 'test-data', type=_input, default=None, help='offline: an SFT test JSONL file')
 
 def _eval(a):
     from vma.evaluate import evaluate, evaluate_offline, results_markdown, turn_tokens
     if a.model_path or a.test_data:
-        if not (a.model_path and a.test_data): sys.exit("vma eval: offline evaluation needs both --model-path and --test-data")
-        print(json.dumps(evaluate_offline(a.model_path, a.test_data, max_new_tokens=turn_tokens(a.max_new_tokens, '*'), batch_size=a.batch_size), indent=1))
+        if not (a.model_path and a.test_data):
+            raise ValueError("offline evaluation needs both --model-path and --test-data")
+        res = evaluate_offline(a.model_path, a.test_data, max_new_tokens=turn_tokens(a.max_new_tokens, '*'),
+                               batch_size=a.batch_size)
+        print(json.dumps(res, indent=1))
         return 0
-    if not a.models: sys.exit("vma eval: give --models label=model,... (closed loop) or --model-path and --test-data (offline)")
+    if not a.models:
+        raise ValueError("give --models label=model,... (closed loop) or --model-path and --test-data (offline)")
     models = dict(kv.split('=', 1) if '=' in kv else (kv, kv) for kv in a.models.split(','))
-    df = evaluate(models, a.domains, a.n_test, a.out_dir, a.k, a.temperature, a.max_new_tokens, a.batch_size, a.seed, max_steps=a.max_steps)
+    df = evaluate(models, a.domains, a.n_test, a.out_dir, a.k, a.temperature, a.max_new_tokens, a.batch_size, a.seed,
+                  max_steps=a.max_steps)
     print(results_markdown(df))
 
 def _pipeline_args(p):
     _flag(p, 'params', default=None, help='a profile: params/default.yaml, quick.yaml or gpu.yaml')
-    _flag(p, 'mode', default='both', choices=['sft', 'rl', 'both']); _flag(p, 'run', default=None, help='run name (outputs/<run>)')
+    _flag(p, 'mode', default='both', choices=['sft', 'rl', 'both'])
+    _flag(p, 'run', default=None, help='run name (outputs/<run>)')
     _flag(p, 'force', action='store_true', help='re-run finished stages'); _flag(p, 'outputs', default='outputs')
     _flag(p, 'stages', default=None, help='only these stages, e.g. 04,05')
 
 def _pipeline(a):
-    from vma.pipeline import run_pipeline, PipelineError
-    try: man = run_pipeline(a.params, a.mode, a.run, a.force, a.outputs, a.stages.split(',') if a.stages else None)
-    except PipelineError as e: print(f"vma pipeline: {e}", file=sys.stderr); return 1
+    from vma.pipeline import run_pipeline
+    man = run_pipeline(a.params, a.mode, a.run, a.force, a.outputs, a.stages.split(',') if a.stages else None)
     res = Path(a.outputs)/man['run']/'eval'/'results.md'
     if res.exists(): print(res.read_text())
 
 # %% ../nbs/08_cli.ipynb #9a887873
 COMMANDS = {'generate': (_generate_args, _generate, 'run agents over a task split (or one question)'),
-            'convert': (_convert_args, _convert, 'convert raw trajectories (seed formats, OpenAI, ShareGPT, ATIF) to ATIF'),
+            'convert': (_convert_args, _convert, 'convert raw trajectories (seed, OpenAI, ShareGPT, ATIF) to ATIF'),
             'rewards': (_rewards_args, _rewards, 'score trajectories and write the analysis'),
-            'sft-data': (_sft_data_args, _sft_data, 'build SFT datasets (per tool and multi-turn) from scored trajectories'),
+            'sft-data': (_sft_data_args, _sft_data, 'build SFT datasets (per tool and multi-turn) from trajectories'),
             'sft': (_sft_args, _sft, 'fine-tune a model on an SFT dataset with TRL'),
             'rl': (_rl_args, _rl, 'improve a model with RL (GRPO or PPO) in the environments'),
             'eval': (_eval_args, _eval, 'evaluate models in the agent loop (or offline on SFT test data)'),
             'pipeline': (_pipeline_args, _pipeline, 'run stages 01-06 as notebooks under outputs/<run>')}
 
+class _Parser(argparse.ArgumentParser):
+    "An argument parser whose usage errors are one line (exit status 2)."
+    def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
 def parser() -> argparse.ArgumentParser:
     "The `vma` argument parser."
     from vma import __version__
-    p = argparse.ArgumentParser(prog='vma', description='vma: agent trajectories -> better small agent models')
+    p = _Parser(prog='vma', description='vma: agent trajectories -> better small agent models')
     p.add_argument('--version', action='version', version=f"vma {__version__}")
     sub = p.add_subparsers(dest='command', required=True)
     for name, (add, _, help_) in COMMANDS.items(): add(sub.add_parser(name, help=help_, description=help_))
     return p
 
+# %% ../nbs/08_cli.ipynb #b8c10004
+def _expected() -> tuple:
+    "The errors that mean a mistake in what was asked, not a bug: they end in one line, not a traceback."
+    named = [('vma.pipeline', 'PipelineError'), ('vma.agents.policies', 'PolicyUnavailable'), ('yaml', 'YAMLError')]
+    return (ValueError, OSError, *[getattr(sys.modules[m], n) for m, n in named
+                                   if getattr(sys.modules.get(m), n, None)])
+
+def _lines(e) -> list:
+    "The message of `e` as lines to print: one per mistake (the several lines of a YAML error become one)."
+    msg = str(e).strip() or type(e).__name__
+    return [' '.join(msg.split())] if type(e).__module__.startswith('yaml') else msg.splitlines()
+
 def main(argv=None) -> int:
-    "Run `vma <command> ...`."
-    a = parser().parse_args(argv)
-    return COMMANDS[a.command][1](a) or 0
+    "Run `vma <command> ...`: 0 on success, 1 for a mistake in the input (one line each on stderr), 2 for bad usage."
+    a = parser().parse_args(_dashes(sys.argv[1:] if argv is None else list(map(str, argv))))
+    try: return COMMANDS[a.command][1](a) or 0
+    except KeyboardInterrupt: print(f"vma {a.command}: interrupted", file=sys.stderr); return 130
+    except _expected() as e:
+        for line in _lines(e): print(f"vma {a.command}: {line}", file=sys.stderr)
+        return 1
 
 # %% ../nbs/08_cli.ipynb #1919bca7
 if __name__ == '__main__': sys.exit(main())
