@@ -912,7 +912,7 @@ def load_tasks(split:str='train', # 'train' or 'test'
     keys = _split_keys()
     specs = [t for f in _FAMILIES for p in f.variants if keys[_key(f, p)] == split for t in _variant_tasks(f, p, seed)]
     seeded_rng('swe', split, seed).shuffle(specs)
-    return [Task(f'swe-{split}-{i:04d}', DOMAIN, split, **t) for i, t in enumerate(specs[:n])]
+    return [Task(f'swe-{split}-{i:04d}', DOMAIN, split, **t, seed=seed) for i, t in enumerate(specs[:n])]
 
 # %% ../../nbs/domains/swe.ipynb #4d0be748
 SYSTEM_PROMPT = ("You are a software engineer working in a small Python project. Tools: `bash` runs a shell command in "
