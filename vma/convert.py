@@ -6,7 +6,7 @@ Docs: https://vma-dev.github.io/vma/convert.html.md"""
 
 # %% ../nbs/02_convert.ipynb #0975859c
 from __future__ import annotations
-import json, re, ast, html, uuid, os, time, datetime, itertools
+import json, re, ast, html, uuid, os, sys, time, datetime, itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from fastcore.basics import patch
 from .schema import (Trajectory, Agent, Step, ToolCall, Observation, ObservationResult, Metrics, FinalMetrics,
                         ContentPart, TrajectoryError, LoadError, validate_trajectory, save_trajectory, load_trajectory,
-                        expand_paths, read_text, parse_json, text_of, from_messages, parse_tool_calls)
+                        expand_paths, read_text, parse_json, text_of, from_messages, parse_tool_calls, _atif_json)
 
 # %% auto #0
 __all__ = ['FORMATS', 'STDERR_SEP', 'CONVERTERS', 'Loss', 'detect_format', 'infer_tools', 'from_seed_a', 'from_seed_b',
@@ -761,12 +761,15 @@ def _root(inp) -> Path:
 
 def _input_files(inputs) -> tuple[list[tuple[Path, str]], list]:
     "Each input file with its path relative to its input's root, and the inputs that name no file."
-    out, empty = {}, []
+    out, empty, cwd = {}, [], os.getcwd()
     for inp in ([inputs] if isinstance(inputs, (str, Path)) else inputs):
         files = expand_paths(inp, exts=('.json', '.jsonl', '.traj'))
         if not files: empty.append(inp)
         root = os.path.abspath(_root(inp))
-        for f in files: out.setdefault(f, Path(os.path.relpath(os.path.abspath(f), root)).as_posix())
+        for f in files:
+            a = os.path.normpath(os.path.join(cwd, f))  # os.path.abspath without a getcwd per file
+            rel = a[len(root)+1:] if a.startswith(root + os.sep) else Path(os.path.relpath(a, root)).as_posix()
+            out.setdefault(f, rel)
     return sorted(out.items()), empty
 
 # %% ../nbs/02_convert.ipynb #d0141693
@@ -913,7 +916,7 @@ def _relink(rep:ConvertReport, sessions:dict):
         save_trajectory(t, r['path'])
 
 # %% ../nbs/02_convert.ipynb #13f932ca
-def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, sessions:dict, to:str):
+def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, sessions:dict, to:str, made:set|None=None):
     "Write one trajectory (ATIF, Format A for `to='seed'`, a line of `<domain>/openai.jsonl` for `to='openai'`)."
     if to == 'openai':
         p = rep.out_dir/_safe(t.extra.get('domain') or 'no-domain')/'openai.jsonl'
@@ -922,7 +925,10 @@ def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, session
     else: p = _out_path(t, rep.out_dir, stem, used, '.traj.json' if to == 'seed' else '.json')
     if to == 'seed':
         p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(to_seed(t), indent=1, ensure_ascii=False))
-    elif to == 'atif': save_trajectory(t, p)
+    elif to == 'atif':  # save_trajectory, making each output folder once (`made`)
+        if made is None or p.parent not in made: p.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None: made.add(p.parent)
+        with open(p, 'wb') as f: f.write(_atif_json(t))
     refs = any(o.subagent_trajectory_ref for s in t.steps for o in (s.observation.results if s.observation else []))
     sessions[t.session_id] = p
     if p not in rep.written[-1:]: rep.written.append(p)
@@ -957,11 +963,11 @@ def convert(inputs, # files, folders (read recursively) or globs
            ) -> ConvertReport:
     "Convert every record in `inputs` to one validated file each under `out_dir/<domain>/`."
     if to not in ('atif', 'seed', 'openai'): raise ValueError(f"to must be 'atif', 'seed' or 'openai', not {to!r}")
-    rep, used, sessions, t0 = ConvertReport(Path(out_dir)), set(), {}, time.time()
+    rep, used, sessions, made, t0 = ConvertReport(Path(out_dir)), set(), {}, set(), time.time()
     files, empty = _input_files(inputs)
     rep.errors += [str(TrajectoryError(inp, "no .json, .jsonl or .traj file found")) for inp in empty]
-    if progress:
-        from tqdm import tqdm; files = tqdm(files, desc='convert', unit='file', disable=None)  # a bar on a terminal only
+    if progress and getattr(sys.stderr, 'isatty', lambda: False)():  # a bar on a terminal only, as tqdm's disable=None
+        from tqdm import tqdm; files = tqdm(files, desc='convert', unit='file')
     for path, rel in files:
         stem = re.sub(r'(\.traj)?\.jsonl?$|\.traj$', '', path.name)
         for idx, rec in _records(path):
@@ -974,7 +980,7 @@ def convert(inputs, # files, folders (read recursively) or globs
                 where = f"{path}:{idx}" if idx and path.suffix == '.jsonl' else f"{path}" + (f", record {idx}" if idx else '')
                 rep.errors += [f"{where}: {p}: dropped ({loss.why[p]}); strict refuses any drop" for p in loss.dropped]
                 continue
-            _write(rep, t, fmt, f"{stem}-{idx}" if idx else stem, used, sessions, to)
+            _write(rep, t, fmt, f"{stem}-{idx}" if idx else stem, used, sessions, to, made)
     if to == 'atif': _relink(rep, sessions)
     rep.seconds = time.time() - t0
     return rep

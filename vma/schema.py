@@ -6,11 +6,11 @@ Docs: https://vma-dev.github.io/vma/schema.html.md"""
 
 # %% ../nbs/00_schema.ipynb #cfade9a6
 from __future__ import annotations
-import json, re, uuid, datetime
+import codecs, json, os, re, uuid, datetime
 from pathlib import Path
 from typing import Any, Literal, Iterable, Iterator
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
-from pydantic_core import to_json
+from pydantic_core import to_json, from_json
 from fastcore.basics import patch
 
 # %% auto #0
@@ -51,7 +51,7 @@ class ToolCall(_Model):
     @model_validator(mode='before')
     @classmethod
     def _args_given(cls, d, info):
-        if _reading(info) and isinstance(d, dict) and 'arguments' not in d:
+        if isinstance(d, dict) and 'arguments' not in d and _reading(info):
             raise ValueError("arguments: Field required")
         return d
 
@@ -121,7 +121,7 @@ class Observation(_Model):
     @model_validator(mode='before')
     @classmethod
     def _results_given(cls, d, info):
-        if _reading(info) and isinstance(d, dict) and 'results' not in d: raise ValueError("results: Field required")
+        if isinstance(d, dict) and 'results' not in d and _reading(info): raise ValueError("results: Field required")
         return d
 
 class Metrics(_Model):
@@ -172,14 +172,17 @@ class Step(_Model):
 
     @model_validator(mode='after')
     def _check(self):
-        if self.source != 'agent':
-            bad = [k for k in _AGENT_ONLY if getattr(self, k) is not None]
-            if bad: raise ValueError(f"{bad[0]} is only allowed on agent steps (source={self.source!r})")
-        if self.llm_call_count == 0 and self.source == 'agent':
+        if self.source != 'agent':  # _AGENT_ONLY spelt out: this runs for every step read
+            if (self.model_name is not None or self.reasoning_effort is not None or self.reasoning_content is not None
+                    or self.tool_calls is not None or self.metrics is not None):
+                bad = [k for k in _AGENT_ONLY if getattr(self, k) is not None]
+                raise ValueError(f"{bad[0]} is only allowed on agent steps (source={self.source!r})")
+        elif self.llm_call_count == 0:
             bad = [k for k in ('metrics', 'reasoning_content') if getattr(self, k) is not None]
             if bad: raise ValueError(f"{bad[0]} must be absent when llm_call_count is 0 (no LLM call)")
+        if self.observation is None or not self.observation.results: return self
         ids = {c.tool_call_id for c in self.tool_calls or []}
-        for r in (self.observation.results if self.observation else []):
+        for r in self.observation.results:
             if r.source_call_id is not None and r.source_call_id not in ids:
                 raise ValueError(f"observation source_call_id {r.source_call_id!r} names no tool_call_id of this step")
         return self
@@ -298,11 +301,22 @@ def validate_trajectory(data:dict, source:str='<data>', line:int|None=None) -> T
     return t
 
 # %% ../nbs/00_schema.ipynb #608fbe18
+def _dumps_as_is(t:Trajectory) -> bool:
+    "Whether `t.dump()` is the model as it stands: current version, a non-empty `extra`, the same for sub-agents."
+    return (type(t) is Trajectory and t.schema_version == SCHEMA_VERSION and bool(t.extra)
+            and all(_dumps_as_is(s) for s in t.subagent_trajectories or []))
+
+def _atif_json(traj:Trajectory) -> bytes:
+    "`traj.dump()` as pretty-printed JSON bytes, encoded by pydantic-core (`json.dumps` with indent is pure Python)."
+    if _dumps_as_is(traj):  # the same bytes, straight from the model, without building the dict first
+        return Trajectory.__pydantic_serializer__.to_json(traj, indent=1, exclude_none=True)
+    return to_json(traj.dump(), indent=1)
+
 def save_trajectory(traj:Trajectory, path) -> Path:
     "Write `traj` as one pretty-printed JSON file."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(to_json(traj.dump(), indent=1))  # pydantic-core's encoder: json.dumps with indent is pure Python
+    path.write_bytes(_atif_json(traj))
     return path
 
 def save_jsonl(trajs:Iterable[Trajectory], path, mode:str='w') -> Path:
@@ -322,12 +336,21 @@ def load_trajectory(path) -> Trajectory:
     return validate_trajectory(data, str(path))
 
 # %% ../nbs/00_schema.ipynb #373eded4
+def _walk(d:str, exts, out:list):
+    "`p.rglob('*')` keeping files with a suffix in `exts`, without a `stat` per file (symlinked folders not followed)."
+    try:
+        with os.scandir(d) as it: entries = list(it)
+    except PermissionError: return
+    for e in entries:
+        if e.is_dir(follow_symlinks=False): _walk(e.path, exts, out)
+        elif os.path.splitext(e.name)[1] in exts and e.is_file(): out.append(Path(e.path))
+
 def expand_paths(inputs, exts=('.json', '.jsonl')) -> list[Path]:
     "Files named by `inputs`: files, folders (recursive) or globs (with `**`), sorted, deduplicated."
     out = []
     for inp in ([inputs] if isinstance(inputs, (str, Path)) else inputs):
         p = Path(inp)
-        if p.is_dir(): out += [f for f in p.rglob('*') if f.is_file() and f.suffix in exts]
+        if p.is_dir(): _walk(str(p), exts, out)
         elif p.exists(): out.append(p)
         else:
             root = Path(p.anchor) if p.is_absolute() else Path('.')
@@ -369,12 +392,16 @@ MAX_DEPTH = 200  # deeper JSON nesting is refused before parsing (ATIF itself ne
 _JSON_STR = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET = re.compile(r'[^\[\]{}]+')
 
-def too_deep(text:str, limit:int=MAX_DEPTH) -> bool:
-    "Whether JSON `text` nests deeper than `limit`, counting brackets outside strings, without parsing it."
-    if text.count('[') + text.count('{') <= limit: return False
+_JSON_STR_B, _NOT_BRACKET_B = (re.compile(r.pattern.encode()) for r in (_JSON_STR, _NOT_BRACKET))
+
+def too_deep(text:str|bytes, limit:int=MAX_DEPTH) -> bool:
+    "Whether JSON `text` (str or UTF-8 bytes) nests deeper than `limit`, counting brackets outside strings, unparsed."
+    b = isinstance(text, bytes)
+    opens, strs, rest = (b'[{', _JSON_STR_B, _NOT_BRACKET_B) if b else ('[{', _JSON_STR, _NOT_BRACKET)
+    if text.count(opens[:1]) + text.count(opens[1:]) <= limit: return False
     depth = 0
-    for c in _NOT_BRACKET.sub('', _JSON_STR.sub('', text)):
-        depth += 1 if c in '[{' else -1
+    for c in rest.sub(opens[:0], strs.sub(opens[:0], text)):
+        depth += 1 if c in opens else -1
         if depth > limit: return True
     return False
 
@@ -382,6 +409,8 @@ def too_deep(text:str, limit:int=MAX_DEPTH) -> bool:
 def parse_json(text:str, where:str, max_depth:int=MAX_DEPTH):
     "JSON `text` parsed, or a `LoadError` naming `where` when it is malformed or nested deeper than `max_depth`."
     if too_deep(text, max_depth): return LoadError(where, '(json)', f"nested deeper than {max_depth} levels")
+    try: return from_json(text)  # pydantic-core's parser, about twice as fast; it agrees with json.loads on valid JSON
+    except ValueError: pass  # json.loads decides, and words the error
     try: return json.loads(text)
     except json.JSONDecodeError as e:
         return LoadError(where, '(json)', f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})")
@@ -389,15 +418,15 @@ def parse_json(text:str, where:str, max_depth:int=MAX_DEPTH):
 
 def read_text(path, max_bytes:int=MAX_BYTES) -> str|LoadError:
     "The UTF-8 text of `path`, or a `LoadError`: unreadable, larger than `max_bytes`, binary, or not UTF-8."
-    path = Path(path)
-    try: size = path.stat().st_size
-    except OSError as e: return LoadError(path, '(file)', f"unreadable: {e.strerror}")
-    if size > max_bytes: return LoadError(path, '(file)', f"too large: {size:,} bytes (limit {max_bytes:,})")
-    try: raw = path.read_bytes()
+    try:
+        with open(path, 'rb') as f:  # one open; the size from fstat, checked before reading
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes: return LoadError(path, '(file)', f"too large: {size:,} bytes (limit {max_bytes:,})")
+            raw = f.read()
     except OSError as e: return LoadError(path, '(file)', f"unreadable: {e.strerror}")
     if b'\x00' in raw:
         return LoadError(path, '(file)', f"binary data, not JSON text (NUL byte at offset {raw.index(0)})")
-    try: return raw.decode('utf-8-sig')
+    try: return raw.decode('utf-8-sig' if raw.startswith(codecs.BOM_UTF8) else 'utf-8')  # the same; utf-8 is C-fast
     except UnicodeDecodeError as e:
         return LoadError(path, '(file)', f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})")
 
