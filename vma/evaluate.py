@@ -1,4 +1,4 @@
-"""Put the models back in the agent loop on held-out tasks, and compare: success, pass@k, reward, steps, invalid calls, tokens.
+"""Put the models back in the agent loop on held-out tasks, and compare: success, pass@k, reward, steps, tokens.
 
 Docs: https://vma-dev.github.io/vma/eval.html.md"""
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from .schema import Trajectory, save_trajectory
 from .agents.runtime import get_domain, run_episodes
-from .rewards import RewardCalculator
+from .rewards import RewardCalculator, reward_of
 
 # %% ../nbs/06_eval.ipynb #e6b2f5a4
 def pass_at_k(n:int, c:int, k:int) -> float:
@@ -25,11 +25,11 @@ def pass_at_k(n:int, c:int, k:int) -> float:
 
 # %% ../nbs/06_eval.ipynb #37ce469f
 def episode_metrics(trajs:list[Trajectory], calculator:RewardCalculator|None=None) -> dict:
-    "Success rate, mean reward, mean agent turns, invalid calls and tokens per episode."
+    "Success rate, mean reward (the run's, `reward_of`), mean agent turns, invalid calls and tokens per episode."
     rc = calculator or RewardCalculator()
     n = len(trajs)
     return dict(episodes=n, success_rate=sum(bool(t.success) for t in trajs) / n,
-                mean_reward=sum(rc.calculate_reward(t)['total'] for t in trajs) / n,
+                mean_reward=sum(reward_of(t, rc)['total'] for t in trajs) / n,
                 mean_steps=sum(t.run_stats.get('agent_turns', 0) for t in trajs) / n,
                 invalid_calls=sum(t.run_stats.get('invalid_calls', 0) for t in trajs) / n,
                 tokens=sum((t.final_metrics.total_completion_tokens or 0) for t in trajs if t.final_metrics) / n)
@@ -43,17 +43,18 @@ def _run(dom, tasks, policy, seed, max_steps, desc, progress):
                             progress=lambda ep: bar.update(1), on_turn=lambda i, n: bar.set_postfix(turn=i, running=n))
 
 def evaluate_policy(policy, domain:str, tasks:list, out_dir=None, k:int=1, temperature:float=0.7, seed:int=0,
-                    max_steps:int|None=None, progress:bool=True) -> tuple[dict, list]:
+                    max_steps:int|None=None, progress:bool=True,
+                    calculator:RewardCalculator|None=None, # the run's reward (default: the defaults')
+                   ) -> tuple[dict, list]:
     "Metrics of `policy` on `tasks`, plus pass@k from k sampled attempts when k > 1."
     dom = get_domain(domain)
     trajs = _run(dom, tasks, policy, seed, max_steps, domain, progress)
-    row = episode_metrics(trajs)
+    row = episode_metrics(trajs, calculator)
     if k > 1:
-        greedy_t, wins = getattr(policy, 'temperature', None), {t.task_id: 0 for t in tasks}
-        if greedy_t is not None: policy.temperature = temperature
+        sampler, wins = policy.sampling(temperature=temperature), {t.task_id: 0 for t in tasks}
         for i in range(k):
-            for t in _run(dom, tasks, policy, seed + 1 + i, max_steps, f'{domain} sample {i+1}/{k}', progress): wins[t.task_id] += bool(t.success)
-        if greedy_t is not None: policy.temperature = greedy_t
+            for t in _run(dom, tasks, sampler, seed + 1 + i, max_steps, f'{domain} sample {i+1}/{k}', progress):
+                wins[t.task_id] += bool(t.success)
         row[f'pass@{k}'] = sum(pass_at_k(k, c, k) for c in wins.values()) / len(tasks)
     if out_dir:
         for t in trajs: save_trajectory(t, Path(out_dir)/f"{t.task_id}.json")
@@ -61,7 +62,7 @@ def evaluate_policy(policy, domain:str, tasks:list, out_dir=None, k:int=1, tempe
 
 # %% ../nbs/06_eval.ipynb #ad72b450
 def turn_tokens(max_new_tokens:int|dict, domain:str) -> int:
-    "The per-turn token limit for `domain`: an int applies to every domain; a dict maps domains to limits, `'*'` to the rest."
+    "The per-turn token limit for `domain`: one int for all, or a dict of domains to limits (`'*'`: the rest)."
     if not isinstance(max_new_tokens, dict): return int(max_new_tokens)
     if domain in max_new_tokens: return int(max_new_tokens[domain])
     if '*' in max_new_tokens: return int(max_new_tokens['*'])
@@ -88,22 +89,24 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
              max_new_tokens:int|dict=128, # per turn: one limit, or {domain: limit, '*': the rest}
              batch_size:int=16, seed:int=0, task_seed:int=0,
              max_steps:int|None=None, # turn limit per episode (default: the domain's)
-             progress:bool=True) -> pd.DataFrame:
+             progress:bool=True,
+             calculator:RewardCalculator|None=None, # the run's reward (`RewardCalculator.from_run`)
+            ) -> pd.DataFrame:
     "Closed-loop evaluation of each model on each domain's held-out test tasks."
     from tqdm.auto import tqdm
     domains = domains.split(',') if isinstance(domains, str) else list(domains)
     tasks = {d: get_domain(d).load_tasks('test', n_test, task_seed) for d in domains}
     rows, out_dir = [], Path(out_dir) if out_dir else None
     for label, model in tqdm(models.items(), desc='models', disable=not progress):
-        pol = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed)  # the limit is set per domain below
+        base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed)
         for d in domains:
-            if hasattr(pol, 'max_new_tokens'): pol.max_new_tokens = turn_tokens(max_new_tokens, d)
-            t0 = time.time()
-            row, _ = evaluate_policy(pol, d, tasks[d], out_dir/'trajectories'/label/d if out_dir else None, k, temperature, seed, max_steps,
-                                     progress)
-            rows.append(dict(model=label, domain=d, split='test') | row | dict(model_path=str(model), max_new_tokens=getattr(pol, 'max_new_tokens', None),
-                                                                              seconds=round(time.time() - t0, 1)))
-        del pol
+            limit = turn_tokens(max_new_tokens, d)
+            pol, t0 = base.sampling(max_new_tokens=limit), time.time()
+            where = out_dir/'trajectories'/label/d if out_dir else None
+            row, _ = evaluate_policy(pol, d, tasks[d], where, k, temperature, seed, max_steps, progress, calculator)
+            rows.append(dict(model=label, domain=d, split='test') | row | dict(model_path=str(model),
+                        max_new_tokens=None if model == 'scripted' else limit, seconds=round(time.time() - t0, 1)))
+        del base
     df = pd.DataFrame(rows)
     if out_dir: save_results(df, out_dir)
     return df
@@ -111,10 +114,12 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
 # %% ../nbs/06_eval.ipynb #41feeb07
 def results_markdown(df:pd.DataFrame) -> str:
     "The results as a markdown table, rates as percentages."
-    cols = [c for c in ['model', 'domain', 'episodes', 'success_rate'] + [c for c in df.columns if c.startswith('pass@')]
+    passk = [c for c in df.columns if c.startswith('pass@')]
+    cols = [c for c in ['model', 'domain', 'episodes', 'success_rate'] + passk
             + ['mean_reward', 'mean_steps', 'invalid_calls', 'tokens'] if c in df.columns]
     fmt = {c: (lambda v: f"{v:.1%}") for c in cols if c == 'success_rate' or c.startswith('pass@')}
-    fmt |= {c: (lambda v: f"{v:.3f}") for c in ('mean_reward',)} | {c: (lambda v: f"{v:.1f}") for c in ('mean_steps', 'invalid_calls', 'tokens')}
+    fmt |= {'mean_reward': lambda v: f"{v:.3f}"}
+    fmt |= {c: (lambda v: f"{v:.1f}") for c in ('mean_steps', 'invalid_calls', 'tokens')}
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
     for _, r in df.iterrows(): lines.append('| ' + ' | '.join(fmt.get(c, str)(r[c]) for c in cols) + ' |')
     return '\n'.join(lines) + '\n'
@@ -133,7 +138,8 @@ def save_results(df:pd.DataFrame, out_dir):
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     df.to_csv(out_dir/'results.csv', index=False)
     (out_dir/'results.md').write_text(results_markdown(df))
-    plot_results(df, out_dir/'results.png')
+    import matplotlib.pyplot as plt
+    plt.close(plot_results(df, out_dir/'results.png'))
 
 # %% ../nbs/06_eval.ipynb #ac0a2ea1
 import torch
@@ -145,13 +151,16 @@ def offline_examples(path) -> list[dict]:
     for line in Path(path).read_text().splitlines():
         if not line.strip(): continue
         r = json.loads(line)
-        if 'completion' in r: out.append(dict(prompt=r['prompt'], completion=r['completion'][0], tools=r.get('tools') or [])); continue
+        tools = r.get('tools') or []
+        if 'completion' in r: out.append(dict(prompt=r['prompt'], completion=r['completion'][0], tools=tools)); continue
         msgs = r['messages']
-        out += [dict(prompt=msgs[:i], completion=m, tools=r.get('tools') or []) for i, m in enumerate(msgs) if m['role'] == 'assistant']
+        out += [dict(prompt=msgs[:i], completion=m, tools=tools)
+                for i, m in enumerate(msgs) if m['role'] == 'assistant']
     return out
 
 def _target(m:dict) -> tuple:
-    calls = tuple((c['function']['name'], json.dumps(c['function']['arguments'], sort_keys=True)) for c in m.get('tool_calls') or [])
+    calls = tuple((c['function']['name'], json.dumps(c['function']['arguments'], sort_keys=True))
+                  for c in m.get('tool_calls') or [])
     return calls or ('text', (m.get('content') or '').strip())
 
 # %% ../nbs/06_eval.ipynb #298dafa4
@@ -174,9 +183,11 @@ def evaluate_offline(model_path, # a model name or checkpoint
     exs = offline_examples(test_data)[:max_examples]
     nll, ntok = map(sum, zip(*[completion_nll(model, tok, e) for e in exs]))
     prompts = [render_prompt(tok, e['prompt'], e['tools']) for e in exs]
-    gens = [g for b in range(0, len(prompts), batch_size) for g in generate(model, tok, prompts[b:b+batch_size], max_new_tokens)]
+    gens = [g for b in range(0, len(prompts), batch_size)
+            for g in generate(model, tok, prompts[b:b+batch_size], max_new_tokens)]
     acts = [text_action(g['text']) for g in gens]
-    pred = [tuple((c['name'], json.dumps(c['arguments'], sort_keys=True)) for c in a.tool_calls) or ('text', a.content.strip()) for a in acts]
+    pred = [tuple((c['name'], json.dumps(c['arguments'], sort_keys=True)) for c in a.tool_calls)
+            or ('text', a.content.strip()) for a in acts]
     gold = [_target(e['completion']) for e in exs]
     name = lambda t: t[0][0] if t and isinstance(t[0], tuple) else t[0]
     return dict(examples=len(exs), loss=nll / ntok, perplexity=math.exp(nll / ntok),
