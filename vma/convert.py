@@ -728,10 +728,9 @@ def from_gemini_cli(rec:dict, loss:Loss|None=None) -> Trajectory:
 
 # %% ../nbs/02_convert.ipynb #d4fed1bf
 def from_atif(rec:dict, loss:Loss|None=None) -> Trajectory:
-    "Validate an ATIF record (any version); it passes through unchanged, given a stable `session_id` if it has none."
+    "Validate an ATIF record (any version); it passes through unchanged. vma requires a `session_id` everywhere."
     t = validate_trajectory(rec, '<record>')
-    if t.session_id is None:
-        t.session_id = str(uuid.uuid5(uuid.NAMESPACE_URL, 'vma/atif/' + json.dumps(rec, sort_keys=True)))
+    if t.session_id is None: raise ValueError('session_id: missing (vma requires it in every stage)')
     return t
 
 CONVERTERS = {'atif': from_atif, 'seed-a': from_seed_a, 'seed-b': from_seed_b, 'openai': from_openai, 'sharegpt': from_sharegpt,
