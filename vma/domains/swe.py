@@ -48,8 +48,10 @@ _BIN = '/.sandbox/bin'  # where python/python3 symlinks live inside the sandbox
 _UNSHARE = ('--unshare-user', '--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try')
 
 def _python_exe() -> str:
-    "The base interpreter (not a venv's wrapper) that runs this process."
-    exe = getattr(sys, '_base_executable', None) or sys.executable
+    "The sandbox's interpreter: the system's own of this version (under /usr, so no host path is bound), else ours."
+    system = f'/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}'
+    if os.path.exists(system): return system
+    exe = getattr(sys, '_base_executable', None) or sys.executable  # the base interpreter, not a venv's wrapper
     return os.path.realpath(exe)
 
 def _mkdirs(path:str) -> list:
@@ -66,9 +68,8 @@ def _system_binds() -> list:
         elif os.path.isdir(d): args += ['--ro-bind', d, d]
     args += ['--perms', '0755', '--dir', '/etc']  # readable by the sandbox's unprivileged user
     args += [a for f in _ETC if os.path.exists(f'/etc/{f}') for a in ('--ro-bind', f'/etc/{f}', f'/etc/{f}')]
-    prefix = os.path.realpath(sys.base_prefix)
-    if prefix != '/usr' and not prefix.startswith('/usr/'): args += _mkdirs(prefix + '/x') + ['--ro-bind', prefix, prefix]
-    exe = _python_exe()
+    exe, prefix = _python_exe(), os.path.realpath(sys.base_prefix)
+    if not exe.startswith('/usr/'): args += _mkdirs(prefix + '/x') + ['--ro-bind', prefix, prefix]
     return args + ['--dir', _BIN, '--symlink', exe, f'{_BIN}/python', '--symlink', exe, f'{_BIN}/python3']
 
 # %% ../../nbs/domains/swe.ipynb #12b7061f
