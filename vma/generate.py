@@ -122,11 +122,11 @@ def generate(domain:str, # one of vma's domains
     mine, busy = claim_tasks(out_dir, [t.task_id for t in tasks])
     todo = [t for t in tasks if t.task_id in set(mine)]
     rep = GenerateReport(domain, out_dir, skipped=len(tasks) - len(todo) - len(busy), busy=len(busy))
-    try: return _generate(rep, domain, todo, policy, model, noise, workers, seed, task_seed, max_steps, batch_size,
+    try: return _generate(rep, domain, todo, policy, model, noise, workers, seed, max_steps, batch_size,
                           progress, t0, **policy_kwargs)
     finally: release(out_dir, mine)
 
-def _generate(rep, domain, todo, policy, model, noise, workers, seed, task_seed, max_steps, batch_size, progress, t0,
+def _generate(rep, domain, todo, policy, model, noise, workers, seed, max_steps, batch_size, progress, t0,
               **policy_kwargs):
     out_dir = rep.out_dir
     pkw = dict(policy=policy, model=model, noise=noise, seed=seed, batch_size=batch_size, **policy_kwargs)
@@ -134,7 +134,6 @@ def _generate(rep, domain, todo, policy, model, noise, workers, seed, task_seed,
     with tqdm(total=len(todo), desc=f"generate {domain}", disable=not progress or not todo, unit='ep') as bar:
         for trajs in _map_chunks(domain, chunks, pkw, seed, max_steps, workers if policy != 'hf' else 1):
             for t in trajs:
-                t.extra['task_seed'] = task_seed  # with domain, split and task_id: enough to rebuild the task (RL does)
                 save_episode(t, out_dir); release(out_dir, [t.task_id])
                 rep.written += 1; rep.successes += bool(t.success)
             bar.update(len(trajs)); bar.set_postfix(success=f"{rep.successes/max(rep.written, 1):.0%}")
