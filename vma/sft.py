@@ -193,7 +193,7 @@ class SFTDataReport:
     def __repr__(self):
         rows = '\n'.join(f"  {k:24s} train {v['train']:5d}  test {v['test']:4d}"
                          for k, v in sorted(self.datasets.items()))
-        errs = ''.join(f"\nskipped: {e}" for e in self.errors)
+        errs = f"\n{len(self.errors)} files or records skipped (one line each in .errors)" if self.errors else ''
         return f"kept {self.kept}/{self.trajectories} trajectories\n{rows}{errs}"
 
 def _invalid(t:Trajectory) -> int: return t.run_stats.get('invalid_calls', 0)
