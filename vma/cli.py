@@ -38,6 +38,11 @@ def _input(s:str) -> str:
     if Path(s).exists() or (glob.has_magic(s) and glob.glob(s, recursive=True)): return s
     raise argparse.ArgumentTypeError(f"nothing matches {s}" if glob.has_magic(s) else f"no such file or folder: {s}")
 
+def _main_rank() -> bool:
+    "Whether this is the main process of an `accelerate launch` (or the only one): results are printed once."
+    import os
+    return os.environ.get('RANK', '0') == '0'
+
 def _flag(p, name, **kw):
     "Add the option `--name`."
     p.add_argument(f"--{name}", **kw)
@@ -55,7 +60,12 @@ def _generate_args(p):
     _flag(p, 'split', default='train')
     _flag(p, 'n', type=_count, default=None, help='number of tasks (default: whole split)')
     _flag(p, 'out-dir', help='folder for the trajectories')
-    _flag(p, 'policy', default='scripted', choices=['scripted', 'hf', 'openai'])
+    _flag(p, 'suite', default='generated',
+          help="'generated', or a real suite: gsm8k, hotpotqa, humaneval, tau-bench-retail")
+    _flag(p, 'data', type=_input, default=None,
+          help="a real suite's file or folder (gsm8k, hotpotqa, tau-bench-retail)")
+    _flag(p, 'policy', default='scripted', choices=['scripted', 'oracle', 'hf', 'openai'],
+          help="oracle: replay the tasks' gold annotations (real suites, and generated math and mhqa)")
     _flag(p, 'model', default='default', help="'default', 'tiny', a hub id or a local path")
     _flag(p, 'noise', type=float, default=None, help='scripted mistake rate (default 0.2 for splits, 0 for --question)')
     _flag(p, 'workers', type=_count, default=1); _flag(p, 'seed', type=int, default=0)
@@ -79,7 +89,8 @@ def _generate(a):
         return 0
     if not a.out_dir: raise ValueError("give --out-dir DIR (or --question Q --out FILE)")
     print(generate(a.domain, a.out_dir, split=a.split, n=a.n, noise=0.2 if a.noise is None else a.noise,
-                   workers=a.workers, task_seed=a.task_seed, max_steps=a.max_steps, batch_size=a.batch_size, **pol))
+                   workers=a.workers, task_seed=a.task_seed, max_steps=a.max_steps, batch_size=a.batch_size,
+                   suite=a.suite, data=a.data, **pol))
 
 # %% ../nbs/08_cli.ipynb #e5e49861
 def _convert_args(p):
@@ -101,10 +112,11 @@ def _rewards_args(p):
     _flag(p, 'output', required=True, help='JSON file to write')
     _flag(p, 'stats', action='store_true', help='include per-domain statistics (printed too)')
     _flag(p, 'config', type=_input, default=None, help='rewards.yaml with weight/budget overrides')
+    _flag(p, 'store', action='store_true', help="also write each reward into its trajectory file (extra.reward)")
 
 def _rewards(a):
     from vma.rewards import score_files
-    res = score_files(a.trajectory_glob, a.output, stats=a.stats, config=a.config)
+    res = score_files(a.trajectory_glob, a.output, stats=a.stats, config=a.config, store=a.store)
     for e in res['errors']: print(f"vma rewards: {e}", file=sys.stderr)
     skipped = f" ({len(res['errors'])} bad files skipped)" if res['errors'] else ''
     print(f"scored {len(res['trajectories'])} trajectories -> {a.output}{skipped}")
@@ -141,8 +153,9 @@ def _sft_args(p):
 
 def _sft(a):
     from vma.sft import train_sft
-    print(train_sft(a.data_root, a.out_dir, a.tool, a.config, model_name=a.model_name, lora=a.lora,
-                    max_steps=a.max_steps, learning_rate=a.learning_rate, num_train_epochs=a.num_train_epochs))
+    res = train_sft(a.data_root, a.out_dir, a.tool, a.config, model_name=a.model_name, lora=a.lora,
+                    max_steps=a.max_steps, learning_rate=a.learning_rate, num_train_epochs=a.num_train_epochs)
+    if _main_rank(): print(res)
 
 # %% ../nbs/08_cli.ipynb #3db31dc1
 def _rl_args(p):
@@ -151,11 +164,15 @@ def _rl_args(p):
     _flag(p, 'min-reward', type=float, default=None); _flag(p, 'algorithm', default=None, choices=['grpo', 'ppo'])
     _flag(p, 'max-steps', type=_count, default=None); _flag(p, 'domains', default=None)
     _flag(p, 'lora', action='store_true', default=None)
+    _flag(p, 'rollout-server', default=None, help='GRPO rollouts from this OpenAI-compatible server (e.g. vLLM)')
+    _flag(p, 'rollout-model', default=None, help="the served model's name (default: the model's checkpoint)")
 
 def _rl(a):
     from vma.rl import train_rl
-    print(train_rl(a.trajectory_glob, a.out_dir, a.config, a.domains, model_name=a.model_name, min_reward=a.min_reward,
-                   algorithm=a.algorithm, max_steps=a.max_steps, lora=a.lora))
+    res = train_rl(a.trajectory_glob, a.out_dir, a.config, a.domains, model_name=a.model_name, min_reward=a.min_reward,
+                   algorithm=a.algorithm, max_steps=a.max_steps, lora=a.lora, rollout_server=a.rollout_server,
+                   rollout_model=a.rollout_model)
+    if _main_rank(): print(res)
 
 def _eval_args(p):
     _flag(p, 'models', default=None,
@@ -165,6 +182,9 @@ def _eval_args(p):
     _flag(p, 'max-new-tokens', type=_turn_tokens, default=128, help='per turn: N, or N,domain=M,...')
     _flag(p, 'batch-size', type=_count, default=16); _flag(p, 'seed', type=int, default=0)
     _flag(p, 'max-steps', type=_count, default=None, help="turn limit per episode (default: each domain's)")
+    _flag(p, 'suite', default=None, help="real suites too: 'gsm8k', 'math:generated,gsm8k', 'swe:humaneval'")
+    _flag(p, 'data', default=None, help="the real suites' files: PATH (one suite) or suite=PATH,...")
+    _flag(p, 'base-url', default=None, help='closed loop on models served at this OpenAI-compatible endpoint')
     _flag(p, 'model-path', default=None, help='offline: a model to score on --test-data')
     _flag(p, 'test-data', type=_input, default=None, help='offline: an SFT test JSONL file')
 
@@ -180,8 +200,11 @@ def _eval(a):
     if not a.models:
         raise ValueError("give --models label=model,... (closed loop) or --model-path and --test-data (offline)")
     models = dict(kv.split('=', 1) if '=' in kv else (kv, kv) for kv in a.models.split(','))
+    data = a.data and (dict(kv.split('=', 1) for kv in a.data.split(',')) if '=' in a.data else a.data)
+    for f in (data.values() if isinstance(data, dict) else [data] if data else []):
+        if not Path(f).exists(): raise ValueError(f"--data: no such file or folder: {f}")
     df = evaluate(models, a.domains, a.n_test, a.out_dir, a.k, a.temperature, a.max_new_tokens, a.batch_size, a.seed,
-                  max_steps=a.max_steps)
+                  max_steps=a.max_steps, suites=a.suite, data=data, base_url=a.base_url)
     print(results_markdown(df))
 
 def _pipeline_args(p):

@@ -91,7 +91,8 @@ _TASK_TYPES = {'task_id': (str, int), 'domain': str, 'question': str, 'success':
 def _session_id(rec:dict) -> str:
     "The record's run id, or a stable id from its content."
     rid = rec.get('run_id') or rec.get('session_id')
-    return str(rid) if rid else str(uuid.uuid5(uuid.NAMESPACE_URL, 'vma/convert/' + json.dumps(rec, sort_keys=True, default=str)))
+    return str(rid) if rid else str(uuid.uuid5(uuid.NAMESPACE_URL, 'vma/convert/' + json.dumps(rec, sort_keys=True,
+                                                                                               default=str)))
 
 def _new_traj(rec:dict, drop:tuple, agent:str, model_name:str|None=None) -> Trajectory:
     "An empty trajectory whose `extra` keeps every field of `rec` except those in `drop`."
@@ -114,7 +115,8 @@ def _stamp(t:Trajectory, start, end):
     if t.steps and _iso(end): t.steps[-1].timestamp = _iso(end)
 
 # %% ../nbs/02_convert.ipynb #62c9cfbc
-_JSON_TYPES = {str: 'string', int: 'integer', float: 'number', bool: 'boolean', dict: 'object', list: 'array', type(None): 'null'}
+_JSON_TYPES = {str: 'string', int: 'integer', float: 'number', bool: 'boolean', dict: 'object', list: 'array',
+               type(None): 'null'}
 
 def infer_tools(traj:Trajectory) -> list[dict]:
     "Minimal OpenAI tool schemas for the tools `traj` calls: their names and the argument types seen."
@@ -138,7 +140,8 @@ def _output(out) -> tuple[str|None, dict]:
     "Observation text and step extras for a Format A output: a string, or a `{returncode, stdout, stderr}` dict."
     if not isinstance(out, dict): return out, {}
     err = out.get('stderr')
-    return str(out.get('stdout') or '') + (f"{STDERR_SEP}{err}" if err else ''), {'output': {k: v for k, v in out.items() if k != 'stdout'}}
+    return str(out.get('stdout') or '') + (f"{STDERR_SEP}{err}" if err else ''), {'output': {k: v for k,
+                                                                                             v in out.items() if k != 'stdout'}}
 
 # %% ../nbs/02_convert.ipynb #6926f620
 def _add_action(t:Trajectory, a, where:str):
@@ -273,7 +276,8 @@ _CALL_PARTS = ('tool_call', 'tool_use', 'function_call', 'function')
 def _part_call(p:dict) -> dict:
     "A tool call written as a content part (`tool_call`, Anthropic's `tool_use`) in the OpenAI shape."
     fn = p.get('function') if isinstance(p.get('function'), dict) else p
-    return {'id': p.get('id'), 'function': {'name': fn.get('name'), 'arguments': fn.get('arguments', fn.get('input', p.get('input')))}}
+    return {'id': p.get('id'), 'function': {'name': fn.get('name'), 'arguments': fn.get('arguments', fn.get('input',
+                                                                                                            p.get('input')))}}
 
 def _media(p:dict) -> dict|None:
     "An image or audio part as an ATIF content part referencing its URL or path, or None when it has none."
@@ -289,7 +293,8 @@ def _guess_mime(url:str, kind:str) -> str:
     if m: return m[1]
     ext = url.rsplit('.', 1)[-1].lower().split('?')[0]
     if kind == 'image':
-        return {'jpg': 'image/jpeg', 'jpeg': 'image/jpeg', 'gif': 'image/gif', 'webp': 'image/webp'}.get(ext, 'image/png')
+        return {'jpg': 'image/jpeg', 'jpeg': 'image/jpeg', 'gif': 'image/gif', 'webp': 'image/webp'}.get(ext,
+                                                                                                         'image/png')
     return {'mp3': 'audio/mpeg', 'ogg': 'audio/ogg', 'flac': 'audio/flac', 'm4a': 'audio/mp4'}.get(ext, 'audio/wav')
 
 # %% ../nbs/02_convert.ipynb #288ca1dd
@@ -332,11 +337,13 @@ def _call(c, cid:str, where:str) -> dict:
         try: args = json.loads(args) if args.strip() else {}
         except json.JSONDecodeError as e: _bad(f"arguments are not valid JSON ({e.msg})", where + 'arguments')
     if not isinstance(args, dict): _bad(f"expected an object, got {type(args).__name__}", where + 'arguments')
-    return {'id': (c.get('id') if isinstance(c.get('id'), str) else None) or cid, 'function': {'name': name, 'arguments': args}}
+    return {'id': (c.get('id') if isinstance(c.get('id'), str) else None) or cid, 'function': {'name': name,
+                                                                                               'arguments': args}}
 
 # %% ../nbs/02_convert.ipynb #ac3c5222
 _ROLES = ('system', 'developer', 'user', 'assistant', 'tool', 'function')
-_MSG_KEYS = ('role', 'content', 'tool_calls', 'tool_call_id', 'reasoning_content', 'reasoning', 'function_call', 'name', 'extra')
+_MSG_KEYS = ('role', 'content', 'tool_calls', 'tool_call_id', 'reasoning_content', 'reasoning', 'function_call',
+             'name', 'extra')
 
 def _msg_extra(m:dict, role:str) -> dict:
     "A message's fields that have no place in the chat shape: its `extra`, other keys, a speaker `name`."
@@ -354,9 +361,11 @@ def _norm_messages(msgs:list) -> list[dict]:
         if role not in _ROLES: _bad(f"unknown role {role!r}", w + 'role')
         if c is not None and not isinstance(c, (str, list)):
             _bad(f"expected a string or a list of parts, got {type(c).__name__}", w + 'content')
-        content, reasoning, pcalls, results = _parts(c, w + 'content') if isinstance(c, list) else (c or '', None, [], [])
+        content, reasoning, pcalls, results = _parts(c, w + 'content') if isinstance(c, list) else (c or '', None, [],
+                                                                                                    [])
         n, x = dict(role='tool' if role == 'function' else role, content=content), _msg_extra(m, role)
-        reasoning = '\n'.join(r for r in (m.get('reasoning_content'), m.get('reasoning'), reasoning) if isinstance(r, str) and r)
+        reasoning = '\n'.join(r for r in (m.get('reasoning_content'), m.get('reasoning'), reasoning) if isinstance(r,
+                                                                                                                   str) and r)
         if reasoning and role == 'assistant': n['reasoning_content'] = reasoning
         elif reasoning: x['reasoning'] = reasoning
         if x: n['extra'] = x
@@ -371,7 +380,8 @@ def _norm_messages(msgs:list) -> list[dict]:
             cid = r['tool_call_id'] or (pending[0] if pending else None)
             if cid in pending: pending.remove(cid)
             rc = r['content']
-            out.append({'role': 'tool', 'tool_call_id': cid, 'content': rc if isinstance(rc, str) else _text(rc, w + 'content')})
+            out.append({'role': 'tool', 'tool_call_id': cid, 'content': rc if isinstance(rc, str) else _text(rc,
+                                                                                                             w + 'content')})
         if not results or content or x: out.append(n)
     return out
 
@@ -385,7 +395,8 @@ def _from_chat(msgs:list, rest:dict, agent:str, tools=None) -> Trajectory:
         _bad("expected a list of tool schemas", 'tools')
     tools = [x if 'type' in x else {'type': 'function', 'function': x} for x in tools or []]
     model = rest.pop('model', None)
-    t = from_messages(_norm_messages(msgs), agent=Agent(name=agent, version='unknown', model_name=model if isinstance(model, str) else None), **rest)
+    t = from_messages(_norm_messages(msgs), agent=Agent(name=agent, version='unknown', model_name=model
+                                                        if isinstance(model, str) else None), **rest)
     if model is not None and not isinstance(model, str): t.extra['model'] = model
     return _set_tools(t, tools)
 
@@ -497,7 +508,8 @@ def _mswea_assistant(t:Trajectory, m:dict, x:dict, ts, content, loss:Loss, w:str
              for c in (_call(c, f"call_{n}_{j}", f"{w}tool_calls[{j}].") for j, c in enumerate(m.get('tool_calls') or []))]
     if calls and actions: x['actions'] = actions
     elif not calls:
-        cmds = [a.get('command') for a in actions if isinstance(a, dict)] if isinstance(actions, list) else _BASH_BLOCK.findall(text)
+        cmds = [a.get('command') for a in actions if isinstance(a, dict)] if isinstance(actions,
+                                                                                        list) else _BASH_BLOCK.findall(text)
         if len(cmds) == 1 and isinstance(cmds[0], str):  # the framework's rule: exactly one bash block is the action
             calls = [ToolCall(tool_call_id=f"call_{n}", function_name='bash', arguments={'command': cmds[0].strip()})]
         elif actions is not None: x['actions'] = actions
@@ -510,7 +522,8 @@ def _mswea_message(t:Trajectory, m, loss:Loss, w:str):
     "Add one mini-swe-agent message: system, task, model output, command output, or the exit record."
     if not isinstance(m, dict): _bad(f"expected an object, got {type(m).__name__}", w.rstrip('.'))
     role, x = _get(m, 'role', str, w), dict(m.get('extra') or {})
-    x |= {k: v for k, v in m.items() if k not in ('role', 'content', 'extra', 'tool_calls', 'tool_call_id', 'reasoning_content')}
+    x |= {k: v for k, v in m.items() if k not in ('role', 'content', 'extra', 'tool_calls', 'tool_call_id',
+                                                  'reasoning_content')}
     content, ts = _content(m.get('content'), w + 'content'), _iso(x.pop('timestamp', None))
     todo = _pending(t.steps[-1] if t.steps else None)
     if role == 'assistant': return _mswea_assistant(t, m, x, ts, content, loss, w)
@@ -533,7 +546,8 @@ def from_mini_swe_agent(rec:dict, loss:Loss|None=None) -> Trajectory:
     model = (cfg.get('model') or {}).get('model_name') if isinstance(cfg.get('model'), dict) else None
     agent = Agent(name='mini-swe-agent', version=str(info.pop('mini_version', 'unknown')), model_name=model,
                   extra={'config': cfg} if cfg else None)
-    t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items() if k not in ('messages', 'info')} | info)
+    t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items()
+                                                                    if k not in ('messages', 'info')} | info)
     for i, m in enumerate(msgs): _mswea_message(t, m, loss, f"messages[{i}].")
     t.agent.model_name = t.agent.model_name or next((s.model_name for s in t.steps if s.model_name), None)
     t.final_metrics = _totals(t, cost=stats.pop('instance_cost', None), extra=stats)
@@ -556,7 +570,8 @@ def _swe_step(t:Trajectory, s, w:str, loss:Loss, seen:set):
     if rest: x['query'] = rest  # prompt messages nothing else holds
     elif query: loss.same(w + 'query')
     action, cid = str(s.get('action') or ''), f"call_{len(t.steps)+1}"
-    calls = [ToolCall(tool_call_id=cid, function_name='bash', arguments={'command': action.strip()})] if action.strip() else None
+    calls = [ToolCall(tool_call_id=cid, function_name='bash',
+                      arguments={'command': action.strip()})] if action.strip() else None
     st = t.add_step('agent', str(s.get('thought') or ''), tool_calls=calls, extra=x or None)
     if s.get('observation') is not None: _answer(st, cid if calls else None, str(s['observation']))
 
@@ -567,12 +582,14 @@ def from_swe_agent(rec:dict, loss:Loss|None=None) -> Trajectory:
     steps, hist, info = _get(rec, 'trajectory', list), rec.get('history') or [], dict(rec.get('info') or {})
     stats = dict(info.pop('model_stats', None) or {})
     agent = Agent(name='swe-agent', version=str(info.pop('swe_agent_version', 'unknown')), model_name=_swe_model(rec))
-    t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items() if k not in ('trajectory', 'history', 'info')} | info)
+    t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items()
+                                                                    if k not in ('trajectory', 'history', 'info')} | info)
     first = next((i for i, h in enumerate(hist) if isinstance(h, dict) and h.get('role') == 'assistant'), len(hist))
     for j, h in enumerate(hist[:first]):  # the prompt: system message, demonstrations, the task
         if not isinstance(h, dict): _bad(f"expected an object, got {type(h).__name__}", f"history[{j}]")
         x = {k: v for k, v in h.items() if k not in ('role', 'content')}
-        t.add_step('system' if h.get('role') == 'system' else 'user', _content(h.get('content'), f"history[{j}].content"), extra=x or None)
+        t.add_step('system' if h.get('role') == 'system' else 'user', _content(h.get('content'),
+                                                                               f"history[{j}].content"), extra=x or None)
     seen = {h.get('content').strip() for h in hist if isinstance(h, dict) and isinstance(h.get('content'), str)}
     for k, s in enumerate(steps): _swe_step(t, s, f"trajectory[{k}].", loss, seen)
     out = {str(x) for st in t.steps for x in (st.message, st.extra.get('response') if st.extra else None,
@@ -592,7 +609,8 @@ def _oh_llm_args(tcm:dict) -> dict|None:
     msg = ((((tcm.get('model_response') or {}).get('choices') or [{}])[0]) or {}).get('message') or {}
     for c in msg.get('tool_calls') or []:
         if c.get('id') == tcm.get('tool_call_id'):
-            try: a = json.loads(c['function']['arguments']) if isinstance(c['function']['arguments'], str) else c['function']['arguments']
+            try: a = json.loads(c['function']['arguments']) if isinstance(c['function']['arguments'],
+                                                                          str) else c['function']['arguments']
             except (json.JSONDecodeError, KeyError, TypeError): return None
             return a if isinstance(a, dict) else None
 
@@ -638,7 +656,8 @@ def _oh_observation(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
     "An OpenHands observation: the result of the action it was caused by, or kept in `extra` when it answers none."
     if e.get('cause') not in calls: t.extra.setdefault('unanswered_events', []).append(e); return
     step, cid = calls.pop(e['cause'])
-    x = {('event_id' if k == 'id' else k): v for k, v in e.items() if k not in ('content', 'cause', 'tool_call_metadata')}
+    x = {('event_id' if k == 'id' else k): v for k, v in e.items() if k not in ('content', 'cause',
+                                                                                'tool_call_metadata')}
     if e.get('tool_call_metadata'): loss.same(w + 'tool_call_metadata')  # the action's, repeated
     if isinstance(x.get('message'), str) and x['message'] in str(e.get('content')):
         x.pop('message'); loss.same(w + 'message')
@@ -680,28 +699,32 @@ def _gem_parts(c, where:str, loss:Loss, files:list) -> str:
         elif isinstance(p, dict) and 'inlineData' in p:
             loss.drop(f"{where}[{j}].inlineData", "inline media bytes: ATIF references media by path")
         else:
-            _bad(f"unsupported Gemini part (keys: {', '.join(p) if isinstance(p, dict) else type(p).__name__})", f"{where}[{j}]")
+            _bad(f"unsupported Gemini part (keys: {', '.join(p) if isinstance(p, dict) else type(p).__name__})",
+                 f"{where}[{j}]")
     return '\n'.join(out)
 
 def _gem_tokens(tok) -> Metrics|None:
     "ATIF metrics from a Gemini CLI token summary (`input`, `output`, `cached`; the rest in `metrics.extra`)."
     if not isinstance(tok, dict): return None
     x = {k: v for k, v in tok.items() if k not in ('input', 'output', 'cached')}
-    return Metrics(prompt_tokens=tok.get('input'), completion_tokens=tok.get('output'), cached_tokens=tok.get('cached'), extra=x or None)
+    return Metrics(prompt_tokens=tok.get('input'), completion_tokens=tok.get('output'),
+                   cached_tokens=tok.get('cached'), extra=x or None)
 
 # %% ../nbs/02_convert.ipynb #ea70fdee
 def _gem_message(t:Trajectory, m, w:str, loss:Loss):
     "One Gemini CLI message: a user turn, a model turn with its thoughts, tokens and tool calls, or a notice."
     if not isinstance(m, dict): _bad(f"expected an object, got {type(m).__name__}", w.rstrip('.'))
     typ, ts = _get(m, 'type', str, w), m.get('timestamp')
-    x = {k: v for k, v in m.items() if k not in ('type', 'timestamp', 'content', 'toolCalls', 'thoughts', 'tokens', 'model')}
+    x = {k: v for k, v in m.items() if k not in ('type', 'timestamp', 'content', 'toolCalls', 'thoughts', 'tokens',
+                                                 'model')}
     files = []
     text = _gem_parts(m.get('content'), w + 'content', loss, files)
     if files: x['file_parts'] = files
     if typ == 'user': return t.add_step('user', text, timestamp=ts, extra=x or None)
     if typ != 'gemini': return t.add_step('system', text, timestamp=ts, extra=x | {'gemini_type': typ})
     th = m.get('thoughts') or []
-    reasoning = '\n'.join(f"{h.get('subject', '')}: {h.get('description', '')}".strip(': ') for h in th if isinstance(h, dict))
+    reasoning = '\n'.join(f"{h.get('subject', '')}: {h.get('description', '')}".strip(': ') for h in th
+                          if isinstance(h, dict))
     if th: x['thought_timestamps'] = [h.get('timestamp') for h in th if isinstance(h, dict)]
     calls, results = [], []
     for j, c in enumerate(m.get('toolCalls') or []):
@@ -710,7 +733,8 @@ def _gem_message(t:Trajectory, m, w:str, loss:Loss):
         calls.append(ToolCall(tool_call_id=str(_get(c, 'id', str, cw)), function_name=_get(c, 'name', str, cw),
                               arguments=_get(c, 'args', dict, cw, required=False) or {}, extra=cx or None))
         if c.get('result') is not None:
-            results.append(ObservationResult(source_call_id=c['id'], content=_gem_parts(c['result'], cw + 'result', loss, files)))
+            results.append(ObservationResult(source_call_id=c['id'], content=_gem_parts(c['result'], cw + 'result',
+                                                                                        loss, files)))
     if files: x['file_parts'] = files
     t.add_step('agent', text, timestamp=ts, model_name=m.get('model'), reasoning_content=reasoning or None,
                tool_calls=calls or None, observation=Observation(results=results) if results else None,
@@ -851,7 +875,8 @@ def extra_paths(t:Trajectory) -> Counter:
     for s in t.steps:
         c.update(f"steps[].extra.{k}" for k in s.extra or {})
         c.update(f"steps[].tool_calls[].extra.{k}" for tc in s.tool_calls or [] for k in tc.extra or {})
-        c.update(f"steps[].observation.results[].extra.{k}" for r in (s.observation.results if s.observation else []) for k in r.extra or {})
+        c.update(f"steps[].observation.results[].extra.{k}" for r in (s.observation.results if s.observation
+                                                                      else []) for k in r.extra or {})
         if s.metrics: c.update(f"steps[].metrics.extra.{k}" for k in s.metrics.extra or {})
     if t.final_metrics: c.update(f"final_metrics.extra.{k}" for k in t.final_metrics.extra or {})
     return c
@@ -859,7 +884,8 @@ def extra_paths(t:Trajectory) -> Counter:
 # %% ../nbs/02_convert.ipynb #d2197c9e
 def _note(rep:ConvertReport, rel:str, fmt:str, t:Trajectory, loss:Loss):
     "Add one converted record's loss to its input file's entry in the report."
-    l = rep.losses.setdefault(rel, dict(format=fmt, n=0, extra=Counter(), dropped=Counter(), why={}, repeated=Counter()))
+    l = rep.losses.setdefault(rel, dict(format=fmt, n=0, extra=Counter(), dropped=Counter(), why={},
+                                        repeated=Counter()))
     l['n'] += 1
     if fmt != 'atif': l['extra'].update(extra_paths(t))
     l['dropped'].update(loss.dropped); l['repeated'].update(loss.repeated); l['why'] |= loss.why
@@ -882,7 +908,8 @@ def _seed_output(content, x:dict):
     "A Format A output from an observation: the `{returncode, stdout, stderr}` dict when the step kept one."
     if 'output' in x:
         err = x['output'].get('stderr')
-        return {'returncode': None, 'stdout': (content or '').removesuffix(f"{STDERR_SEP}{err}" if err else '')} | x['output']
+        return {'returncode': None, 'stdout': (content or '').removesuffix(f"{STDERR_SEP}{err}" if err
+                                                                           else '')} | x['output']
     return {'returncode': x['returncode'], 'stdout': content or '', 'stderr': ''} if 'returncode' in x else content
 
 def _seed_actions(traj:Trajectory) -> list[dict]:
@@ -892,10 +919,12 @@ def _seed_actions(traj:Trajectory) -> list[dict]:
         x, res = s.extra or {}, {r.source_call_id: r.content for r in (s.observation.results if s.observation else [])}
         step = {'step': x['seed_step']} if 'seed_step' in x else {}
         if not s.tool_calls:
-            acts.append(step | {'tool': x.get('seed_tool', 'reason'), 'input': x.get('seed_input', {}), 'output': s.message})
+            acts.append(step | {'tool': x.get('seed_tool', 'reason'), 'input': x.get('seed_input', {}),
+                                'output': s.message})
         for j, c in enumerate(s.tool_calls or []):
             thought = {'thought': s.message} if s.message and not j else {}
-            acts.append(step | {'tool': c.function_name, 'input': c.arguments, 'output': _seed_output(res.get(c.tool_call_id), x)} | thought)
+            acts.append(step | {'tool': c.function_name, 'input': c.arguments,
+                                'output': _seed_output(res.get(c.tool_call_id), x)} | thought)
     return acts
 
 # %% ../nbs/02_convert.ipynb #1f62584e
@@ -909,7 +938,8 @@ def _relink(rep:ConvertReport, sessions:dict):
     for r in (r for r in rep.rows if r['refs']):
         t = load_trajectory(r['path'])
         for s in t.steps:
-            for ref in (x for o in (s.observation.results if s.observation else []) for x in o.subagent_trajectory_ref or []):
+            for ref in (x for o in (s.observation.results if s.observation else [])
+                        for x in o.subagent_trajectory_ref or []):
                 if ref.session_id in sessions:
                     ref.trajectory_path = os.path.relpath(sessions[ref.session_id], r['path'].parent)
         save_trajectory(t, r['path'])
@@ -976,7 +1006,8 @@ def convert(inputs, # files, folders (read recursively) or globs
             except LoadError as e: rep.errors.append(str(e)); continue
             _note(rep, rel, fmt, t, loss)
             if strict and loss.dropped:
-                where = f"{path}:{idx}" if idx and path.suffix == '.jsonl' else f"{path}" + (f", record {idx}" if idx else '')
+                where = f"{path}:{idx}" if idx and path.suffix == '.jsonl' else f"{path}" + (f", record {idx}"
+                                                                                             if idx else '')
                 rep.errors += [f"{where}: {p}: dropped ({loss.why[p]}); strict refuses any drop" for p in loss.dropped]
                 continue
             _write(rep, t, fmt, f"{stem}-{idx}" if idx else stem, used, sessions, to, made)

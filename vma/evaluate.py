@@ -76,9 +76,10 @@ def parse_turn_tokens(s:str) -> int|dict:
     return out['*'] if list(out) == ['*'] else out
 
 # %% ../nbs/06_eval.ipynb #7b28f6b6
-def _policy(label:str, model:str, max_new_tokens:int, batch_size:int, seed:int):
-    from vma.agents.policies import HFPolicy, ScriptedPolicy
-    if model == 'scripted': return ScriptedPolicy(noise=0.0)
+def _policy(label:str, model:str, max_new_tokens:int, batch_size:int, seed:int, base_url:str|None=None):
+    from vma.agents.policies import HFPolicy, make_policy
+    if model in ('scripted', 'oracle'): return make_policy(model, noise=0.0)
+    if base_url: return make_policy('openai', model, base_url=base_url, max_new_tokens=max_new_tokens, seed=seed)
     return HFPolicy(model, max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed)
 
 def evaluate(models:dict, # {label: model name or path ('scripted' for the expert)}
@@ -91,21 +92,31 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
              max_steps:int|None=None, # turn limit per episode (default: the domain's)
              progress:bool=True,
              calculator:RewardCalculator|None=None, # the run's reward (`RewardCalculator.from_run`)
+             suites=None, # real suites per domain ('gsm8k,swe:humaneval' or {domain: [suites]}); default generated
+             data=None, # the real suites' files: {suite: path}, or one path when one real suite is named
+             base_url:str|None=None, # an OpenAI-compatible server that serves the models (vLLM, `transformers serve`)
             ) -> pd.DataFrame:
-    "Closed-loop evaluation of each model on each domain's held-out test tasks."
+    "Closed-loop evaluation of each model on each domain's held-out test tasks, per suite."
     from tqdm.auto import tqdm
+    from vma.agents.runtime import load_suite, parse_suites
     domains = domains.split(',') if isinstance(domains, str) else list(domains)
-    tasks = {d: get_domain(d).load_tasks('test', n_test, task_seed) for d in domains}
+    plan = parse_suites(domains, suites)
+    real = sorted({s for _, s in plan if s != 'generated'})
+    if data is not None and not isinstance(data, dict):
+        if len(real) != 1: raise ValueError(f"data: one path given for {len(real)} real suites; use {{suite: path}}")
+        data = {real[0]: data}
+    tasks = {(d, s): load_suite(d, 'test', n_test, task_seed, s, (data or {}).get(s)) for d, s in plan}
     rows, out_dir = [], Path(out_dir) if out_dir else None
     for label, model in tqdm(models.items(), desc='models', disable=not progress):
-        base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed)
-        for d in domains:
+        base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed, base_url)
+        for d, s in plan:
             limit = turn_tokens(max_new_tokens, d)
             pol, t0 = base.sampling(max_new_tokens=limit), time.time()
-            where = out_dir/'trajectories'/label/d if out_dir else None
-            row, _ = evaluate_policy(pol, d, tasks[d], where, k, temperature, seed, max_steps, progress, calculator)
-            rows.append(dict(model=label, domain=d, split='test') | row | dict(model_path=str(model),
-                        max_new_tokens=None if model == 'scripted' else limit, seconds=round(time.time() - t0, 1)))
+            where = out_dir/'trajectories'/label/(d if s == 'generated' else f"{d}-{s}") if out_dir else None
+            row, _ = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps, progress, calculator)
+            rows.append(dict(model=label, domain=d, suite=s, split='test') | row | dict(model_path=str(model),
+                        max_new_tokens=None if model in ('scripted', 'oracle') else limit,
+                        seconds=round(time.time() - t0, 1)))
         del base
     df = pd.DataFrame(rows)
     if out_dir: save_results(df, out_dir)
@@ -115,7 +126,8 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
 def results_markdown(df:pd.DataFrame) -> str:
     "The results as a markdown table, rates as percentages."
     passk = [c for c in df.columns if c.startswith('pass@')]
-    cols = [c for c in ['model', 'domain', 'episodes', 'success_rate'] + passk
+    suite = ['suite'] if 'suite' in df.columns and (df['suite'] != 'generated').any() else []
+    cols = [c for c in ['model', 'domain'] + suite + ['episodes', 'success_rate'] + passk
             + ['mean_reward', 'mean_steps', 'invalid_calls', 'tokens'] if c in df.columns]
     fmt = {c: (lambda v: f"{v:.1%}") for c in cols if c == 'success_rate' or c.startswith('pass@')}
     fmt |= {'mean_reward': lambda v: f"{v:.3f}"}
@@ -127,6 +139,8 @@ def results_markdown(df:pd.DataFrame) -> str:
 def plot_results(df:pd.DataFrame, path=None):
     "Success rate per domain, one bar per model."
     import matplotlib.pyplot as plt
+    if 'suite' in df.columns and (df['suite'] != 'generated').any():
+        df = df.assign(domain=[d if s == 'generated' else f"{d}\n{s}" for d, s in zip(df['domain'], df['suite'])])
     piv = df.pivot(index='domain', columns='model', values='success_rate')[list(dict.fromkeys(df['model']))]
     ax = piv.plot.bar(figsize=(max(5, 1.6 * len(piv)), 3.6), ylim=(0, 1), rot=0, title='success on held-out test tasks')
     ax.set_ylabel('success rate'); ax.figure.tight_layout()

@@ -14,7 +14,7 @@ from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from tqdm.auto import tqdm
 from .schema import Trajectory, save_trajectory, load_trajectory
-from .agents.runtime import Task, run_episodes, get_domain, DOMAINS
+from .agents.runtime import Task, run_episodes, get_domain, load_suite, DOMAINS
 
 # %% ../nbs/01_generate.ipynb #860d7416
 def write_atomic(path:Path, text:str):
@@ -58,10 +58,12 @@ class GenerateReport:
     busy: int = 0 # being written by another process: left to it
     successes: int = 0
     seconds: float = 0.
-    def __repr__(self):
+    def __repr__(self): return f"{self.summary()}, {self.seconds:.1f}s -> {self.out_dir}"
+    def summary(self) -> str:
+        "What was written and skipped, without the folder and the time (for a notebook's kept output)."
         rate = f"{self.successes/self.written:.1%}" if self.written else 'n/a'
         return (f"{self.domain}: wrote {self.written} ({rate} success), skipped {self.skipped} already done, "
-                f"{self.busy} busy elsewhere, {self.seconds:.1f}s -> {self.out_dir}")
+                f"{self.busy} busy elsewhere")
 
 # %% ../nbs/01_generate.ipynb #92e95ce3
 def _alive(pid:int) -> bool:
@@ -104,12 +106,14 @@ def generate(domain:str, # one of vma's domains
              out_dir, # folder for the trajectories
              split:str='train', # task split
              n:int|None=None, # number of tasks (default: the whole split)
-             policy:str='scripted', # scripted | hf | openai
+             policy:str='scripted', # scripted | oracle | hf | openai
              model:str='default', # model for hf/openai
              noise:float=0.2, # scripted expert's mistake rate
              workers:int=1, # worker processes (scripted/openai)
              seed:int=0, # episode seed
              task_seed:int=0, # task-suite seed
+             suite:str='generated', # 'generated' or one of the domain's real suites (`suites_of(domain)`)
+             data:str|None=None, # a real suite's file or folder
              max_steps:int|None=None, # turn limit (default: the domain's)
              batch_size:int=16, # episodes per chunk (the generation batch for hf)
              progress:bool=True, # show a progress bar
@@ -118,7 +122,7 @@ def generate(domain:str, # one of vma's domains
             ) -> GenerateReport:
     "Run `policy` on a task split of `domain`, writing one ATIF file per task; tasks already written are skipped."
     out_dir, t0 = Path(out_dir), time.time()
-    tasks = tasks if tasks is not None else get_domain(domain).load_tasks(split, n, task_seed)
+    tasks = tasks if tasks is not None else load_suite(domain, split, n, task_seed, suite, data)
     mine, busy = claim_tasks(out_dir, [t.task_id for t in tasks])
     todo = [t for t in tasks if t.task_id in set(mine)]
     rep = GenerateReport(domain, out_dir, skipped=len(tasks) - len(todo) - len(busy), busy=len(busy))

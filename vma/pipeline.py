@@ -7,8 +7,9 @@ Docs: https://vma-dev.github.io/vma/pipeline.html.md"""
 # %% auto #0
 __all__ = ['STAGES', 'MODES', 'SECTIONS', 'DEFAULT_PROFILE', 'SETTINGS', 'POSITIVE', 'PATHS', 'GLOBALS', 'TEST_MARKS', 'PACKAGES',
            'ProfileError', 'read_yaml', 'load_profile', 'stage_params', 'type_ok', 'type_name', 'params_classes',
-           'field_types', 'check_section', 'check_profile', 'skip_tests', 'check_params', 'versions', 'git_commit',
-           'PipelineError', 'project_root', 'run_stage', 'write_manifest', 'read_manifest', 'run_pipeline']
+           'field_types', 'check_section', 'check_profile', 'check_suites', 'skip_tests', 'check_params', 'versions',
+           'git_commit', 'PipelineError', 'project_root', 'run_stage', 'write_manifest', 'read_manifest',
+           'run_pipeline']
 
 # %% ../nbs/07_pipeline.ipynb #e4a0dec8
 import json, time, sys, os, platform, subprocess, hashlib, copy, dataclasses, types, typing
@@ -66,6 +67,8 @@ def stage_params(stage:str, prof:dict, run_dir:Path, root:Path) -> dict:
     g = dict(run_dir=str(run_dir))
     name = stage.split('_', 1)[1]
     sec = {k: _abs(v, root) for k, v in (prof.get(name) or {}).items()}
+    if isinstance(d := sec.get('data'), str): sec['data'] = str((root/d).resolve())  # a real suite's file or folder
+    if isinstance(d, dict): sec['data'] = {k: str((root/v).resolve()) for k, v in d.items()}
     if stage == '01_generate': return g | sec | dict(domains=prof['domains'], seed=prof['seed'], policy='scripted')
     if stage == '02_convert': return g | sec
     if stage == '03_rewards': return g | sec
@@ -98,14 +101,14 @@ def type_name(t) -> str:
 # %% ../nbs/07_pipeline.ipynb #a1b2c005
 _TurnTokens = typing.Union[int, dict]  # N, or {domain: N, '*': M}
 SETTINGS = {  # types (not defaults) of the stage parameters that no params dataclass declares
-    'generate': dict(split=str, n=int, noise=float, task_seed=int, workers=int, model=str),
+    'generate': dict(split=str, n=int, noise=float, task_seed=int, workers=int, model=str, suite=str, data=str|None),
     'convert': dict(inputs=str|list|None, domain=str|None, to=str),
     'rewards': dict(trajectory_glob=str|None, config=str|None),
     'sft': dict(unified_glob=str|None, templates=str|None, data_config=str|None, config=str|None, tool=str|None,
                 overrides=dict),
     'rl': dict(trajectory_glob=str|None, config=str|None, overrides=dict),
     'eval': dict(models=dict|None, n_test=int, k=int, temperature=float, max_new_tokens=_TurnTokens, batch_size=int,
-                 include_scripted=bool, max_steps=int|None),
+                 include_scripted=bool, max_steps=int|None, suites=str|dict|None, data=dict|None),
 }
 POSITIVE = {'n', 'n_test', 'k', 'workers', 'batch_size', 'num_generations', 'ppo_epochs', 'minibatch_size',
             'per_device_train_batch_size', 'gradient_accumulation_steps', 'max_new_tokens', 'num_train_epochs',
@@ -201,7 +204,23 @@ def check_profile(prof:dict, root:Path, source='profile') -> list[str]:
     for sec in SECTIONS:
         if isinstance(prof[sec], dict): check_section(sec, prof[sec], root, err)
         else: err(sec, f"expected a mapping of {SECTIONS[sec]} parameters, got {prof[sec]!r}")
+    if not errs and isinstance(doms, list): check_suites(prof, [str(d).strip() for d in doms], root, err)
     return errs
+
+def check_suites(prof:dict, doms:list, root:Path, err):
+    "The suites named by `generate.suite` and `eval.suites` exist for the profile's domains, and their data too."
+    from vma.agents.runtime import suites_of, parse_suites
+    gen, ev = prof['generate'], prof['eval']
+    if (s := gen.get('suite', 'generated')) != 'generated':
+        for d in doms:
+            if s not in suites_of(d):
+                err('generate.suite', f"{d} has no suite {s!r}: use one of {', '.join(suites_of(d))}")
+    try: real = {s for _, s in parse_suites(doms, ev.get('suites'))} - {'generated'}
+    except ValueError as e: err('eval.suites', str(e)); real = set()
+    datas = [('generate.data', gen.get('data'))] + [(f"eval.data.{k}", v) for k, v in (ev.get('data') or {}).items()]
+    for f, path in datas:
+        if path is not None and not (root/path).exists(): err(f, f"no such file or folder: {path}")
+    for k in sorted(set(ev.get('data') or {}) - real): err(f"eval.data.{k}", "not a suite that eval.suites names")
 
 # %% ../nbs/07_pipeline.ipynb #c3a1e0b2
 _IPYTHON = {'In', 'Out', 'get_ipython', 'exit', 'quit', 'open'}

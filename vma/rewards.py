@@ -14,7 +14,7 @@ import json, math, statistics, hashlib, re
 from pathlib import Path
 from collections import defaultdict
 import yaml
-from .schema import Trajectory, validate_trajectory, save_trajectory, load_trajectories
+from .schema import Trajectory, read_yaml, validate_trajectory, save_trajectory, load_trajectories
 from .agents.runtime import get_domain, DOMAINS
 
 # %% ../nbs/03_rewards.ipynb #fc62f754
@@ -39,8 +39,8 @@ class RewardCalculator:
                  budgets:dict|None=None, # {domain: agent turns} overrides
                  config:str|Path|None=None, # a YAML file with `weights:` and/or `budgets:`
                 ):
-        cfg = (yaml.safe_load(Path(config).read_text()) or {}) if config else {}
-        if not isinstance(cfg, dict) or set(cfg) - {'weights', 'budgets'}:
+        cfg = read_yaml(config, 'reward settings') if config else {}
+        if set(cfg) - {'weights', 'budgets'}:
             raise ValueError(f"{config}: expected a mapping with `weights:` and/or `budgets:`")
         self.weights = domain_weights()
         for d, w in {**(cfg.get('weights') or {}), **(weights or {})}.items(): self.weights.setdefault(d, {}).update(w)

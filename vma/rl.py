@@ -6,8 +6,9 @@ Docs: https://vma-dev.github.io/vma/rl.html.md"""
 
 # %% auto #0
 __all__ = ['RL_COLUMNS', 'rl_features', 'create_rl_dataset', 'RLReward', 'PPOParams', 'RLParams', 'episode_sequence',
-           'VmaRollout', 'vma_reward', 'success', 'grpo_config', 'grpo_trainer', 'gae', 'ppo_loss', 'token_rewards',
-           'value_head', 'sequence_forward', 'PPO', 'probe_tasks', 'plot_rewards_curve', 'train_rl']
+           'served_turns', 'episode_logprobs', 'VmaRollout', 'vma_reward', 'success', 'grpo_config', 'grpo_trainer',
+           'gae', 'ppo_loss', 'token_rewards', 'value_head', 'sequence_forward', 'PPO', 'probe_tasks',
+           'plot_rewards_curve', 'train_rl']
 
 # %% ../nbs/05_rl.ipynb #5cb60515
 import json, math, time, copy, random, os, dataclasses
@@ -17,7 +18,7 @@ import yaml
 from .schema import Trajectory, load_trajectories
 from .agents.runtime import Task, Env, TaskRef, DOMAINS, get_domain, run_episodes, seeded_rng
 from .rewards import RewardCalculator, outcome_reward, reward_of
-from .sft import load_params, last_checkpoint, quiet
+from .sft import load_params, last_checkpoint, quiet, announce_world, write_rank, save_trained
 from fastcore.basics import patch
 
 # %% ../nbs/05_rl.ipynb #58a9117b
@@ -106,6 +107,8 @@ class RLParams:
     lora_r: int = 16
     lora_alpha: int = 32
     seed: int = 0
+    rollout_server: str|None = None  # grpo: an OpenAI-compatible /v1 URL (vLLM, `transformers serve`) that plays
+    rollout_model: str|None = None   # the episodes, as the model it calls this (default: `model_name`'s checkpoint)
     logging_steps: int = 1
     ppo: PPOParams = field(default_factory=PPOParams)
     trl: dict = field(default_factory=dict)  # more trl.GRPOConfig options, under TRL's names
@@ -127,6 +130,33 @@ def episode_sequence(traj:Trajectory) -> dict|None:
         lps += [0.] * len(env) + list(m.logprobs or [0.] * len(m.completion_token_ids))
     return dict(prompt_ids=p0, completion_ids=seq, env_mask=mask, logprobs=lps)
 
+# %% ../nbs/05_rl.ipynb #a023ed6c
+def served_turns(traj:Trajectory, tok) -> Trajectory:
+    "`traj` with each agent turn's prompt and completion token ids as `tok`'s chat template renders them."
+    from vma.schema import step_messages, Metrics
+    from vma.agents.policies import render_prompt, turn_suffix_ids
+    t, tools, msgs, ids, n = traj.model_copy(deep=True), traj.tools or None, [], None, 0
+    for s in t.steps:
+        sm = step_messages(s)
+        if s.source == 'agent':
+            head = render_prompt(tok, msgs, tools)
+            prompt = (tok(head, add_special_tokens=False)['input_ids'] if ids is None
+                      else ids + turn_suffix_ids(tok, msgs[n:], tools))
+            turn = tok.apply_chat_template(msgs + sm[:1], tools=tools, tokenize=False)[len(head):]
+            turn = turn[:turn.index(tok.eos_token) + len(tok.eos_token)]
+            done = tok(turn, add_special_tokens=False)['input_ids']
+            tokens = dict(prompt_token_ids=prompt, completion_token_ids=done, logprobs=None)
+            s.metrics = s.metrics.model_copy(update=tokens) if s.metrics else Metrics(**tokens)
+            ids, n = prompt + done, len(msgs) + 1
+        msgs += sm
+    return t
+
+def episode_logprobs(model, sq:dict, temperature:float=1.0) -> list[float]:
+    "`sq`'s log-probabilities under `model` at its generated tokens (0 at the environment's)."
+    import torch
+    with torch.no_grad(): lp = iter(sequence_forward(model, None, sq, temperature)[0].tolist())
+    return [next(lp) if k else 0. for k in sq['env_mask']]
+
 # %% ../nbs/05_rl.ipynb #0387bb90
 def _key(prompt:list) -> str: return json.dumps(prompt, sort_keys=True)
 def _ref(row:dict) -> TaskRef: return TaskRef(row['domain'], row['split'], row['task_id'], row['task_seed'])
@@ -134,22 +164,43 @@ def _ref(row:dict) -> TaskRef: return TaskRef(row['domain'], row['split'], row['
 class VmaRollout:
     "TRL `rollout_func`: each prompt becomes an episode of vma's environment, run by the model being trained."
     def __init__(self, dataset:'Dataset', p:RLParams, reward_fn=None):
-        self.rows, self.p, self.calls = {_key(r['prompt']): r for r in dataset}, p, 0
+        self.rows, self.p, self.calls, self.trajectories = {_key(r['prompt']): r for r in dataset}, p, 0, []
         self.reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight)
+
+    def policy(self, model, tok, n:int, seed:int):
+        "The policy of one call's `n` episodes: the model being trained, or the server at `rollout_server`."
+        from vma.agents.policies import HFPolicy, OpenAIPolicy
+        from vma.agents.models import resolve_checkpoint
+        p = self.p
+        if p.rollout_server is None:
+            return HFPolicy((model, tok), max_new_tokens=p.max_new_tokens, temperature=p.temperature, batch_size=n,
+                            prompt_token_ids=True, seed=seed, stop_at_tool_call=False)  # trained turns end as SFT's
+        return OpenAIPolicy(p.rollout_model or resolve_checkpoint(p.model_name), p.rollout_server,
+                            max_new_tokens=p.max_new_tokens, temperature=p.temperature, seed=seed, concurrency=n)
+
+    def sequences(self, trajs:list[Trajectory], model, tok) -> list[dict]:
+        "Each episode's tokens (a served one's from `served_turns`, with `model`'s log-probs); `eos` if it has none."
+        empty = dict(prompt_ids=[tok.eos_token_id], completion_ids=[tok.eos_token_id], env_mask=[0], logprobs=[0.])
+        if self.p.rollout_server is None: return [episode_sequence(t) or empty for t in trajs]
+        seqs = [episode_sequence(served_turns(t, tok)) for t in trajs]
+        return [sq | dict(logprobs=episode_logprobs(model, sq, self.p.temperature)) if sq else empty for sq in seqs]
 
     def __call__(self, prompts:list, trainer) -> dict:
         import torch
-        from vma.agents.policies import HFPolicy
+        from trl.models import unwrap_model_for_generation
+        p, acc, tok, wrapped = self.p, trainer.accelerator, trainer.processing_class, trainer.model_wrapped
         envs = [_ref(self.rows[_key(pr)]).make_env() for pr in prompts]
-        model, p = trainer.model, self.p
-        pol = HFPolicy((model, trainer.processing_class), max_new_tokens=p.max_new_tokens, temperature=p.temperature,
-                       batch_size=len(envs), prompt_token_ids=True, seed=p.seed * 100003 + self.calls)
-        was = model.training; model.eval()
-        with torch.no_grad(): trajs = run_episodes(envs, pol, seed=p.seed + self.calls, max_steps=p.max_episode_steps)
-        model.train(was); self.calls += 1
-        eos = trainer.processing_class.eos_token_id
-        empty = dict(prompt_ids=[eos], completion_ids=[eos], env_mask=[0], logprobs=[0.])
-        seqs = [episode_sequence(t) or empty for t in trajs]
+        salt = self.calls * acc.num_processes + acc.process_index; self.calls += 1  # other episodes on every rank
+        unwrap = dict(gather_deepspeed3_params=trainer.args.ds3_gather_for_generation,  # as TRL generates: ZeRO-3
+                      gradient_checkpointing_kwargs=trainer.args.gradient_checkpointing_kwargs)  # whole, no checkpoints
+        with unwrap_model_for_generation(wrapped, acc, **unwrap) as model, \
+             trainer._dist.summon_full_params(wrapped, recurse=False), torch.no_grad():
+            was = model.training; model.eval()
+            pol = self.policy(model, tok, len(envs), p.seed * 100003 + salt)
+            trajs = run_episodes(envs, pol, seed=p.seed + salt, max_steps=p.max_episode_steps)
+            seqs = self.sequences(trajs, model, tok)
+            model.train(was)
+        self.trajectories = trajs
         return {k: [sq[k] for sq in seqs] for k in ('prompt_ids', 'completion_ids', 'env_mask', 'logprobs')} | dict(
             vma_reward=[float(self.reward_fn(t)) for t in trajs], vma_success=[float(t.success is True) for t in trajs])
 
@@ -172,7 +223,7 @@ def grpo_config(p:RLParams, out_dir) -> 'GRPOConfig':
               max_steps=p.max_steps, temperature=p.temperature, reward_weights=[1.0, 0.0], seed=p.seed,
               logging_steps=p.logging_steps, save_strategy='steps', save_steps=p.save_steps, save_total_limit=2,
               report_to=['tensorboard'], use_cpu=not gpu, bf16=gpu, activation_checkpointing=gpu,
-              dataloader_pin_memory=gpu)
+              dataloader_pin_memory=gpu, ddp_find_unused_parameters=False)
     return GRPOConfig(**(kw | p.trl))
 
 def _peft(p:RLParams):
@@ -213,6 +264,7 @@ def ppo_loss(logp, old_logp, adv, # per token: new and rollout log-probs, advant
              values, old_values, returns, # per token: new and rollout values, returns (tensors)
              clip_range:float=0.2, vf_coef:float=0.5) -> tuple:
     "Clipped policy loss plus clipped value loss (mean over tokens), and statistics."
+    import torch
     ratio = (logp - old_logp).exp()
     pg = torch.max(-adv * ratio, -adv * ratio.clamp(1 - clip_range, 1 + clip_range)).mean()
     v_clip = old_values + (values - old_values).clamp(-clip_range, clip_range)
@@ -270,7 +322,8 @@ class PPO:
         self.opt = torch.optim.AdamW(params, lr=p.learning_rate)
         self.reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight)
         self.policy = HFPolicy((model, tokenizer), max_new_tokens=p.max_new_tokens, temperature=p.temperature,
-                               batch_size=max(p.batch_size, 1), prompt_token_ids=True, seed=p.seed)
+                               batch_size=max(p.batch_size, 1), prompt_token_ids=True, seed=p.seed,
+                               stop_at_tool_call=False)  # trained turns end with <|im_end|>, as SFT's do
         self.history = []
 
 # %% ../nbs/05_rl.ipynb #04a26eac
@@ -417,8 +470,9 @@ def plot_rewards_curve(history:list[dict], path=None, title='RL'):
 # %% ../nbs/05_rl.ipynb #40f48d11
 def _save(model, tok, out_dir, p:RLParams, history, extra:dict):
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    model = model.merge_and_unload() if hasattr(model, 'merge_and_unload') else model
-    model.save_pretrained(out_dir); tok.save_pretrained(out_dir)
+    if model is not None:  # None: the trainer saved it (`save_trained`)
+        model = model.merge_and_unload() if hasattr(model, 'merge_and_unload') else model
+        model.save_pretrained(out_dir); tok.save_pretrained(out_dir)
     (out_dir/'rl_log.json').write_text(json.dumps(history, indent=1))
     import matplotlib.pyplot as plt
     plt.close(plot_rewards_curve(history, out_dir/'rewards.png', title=f"RL ({p.algorithm})"))
@@ -445,7 +499,10 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     import torch
     p, t0, rc = load_params(RLParams, config, **overrides), time.time(), calculator or RewardCalculator()
     if p.algorithm not in ('grpo', 'ppo'): raise ValueError(f"algorithm must be 'grpo' or 'ppo', not {p.algorithm!r}")
-    ds = create_rl_dataset(trajectory_glob, p.min_reward, domains, rc)
+    main = os.environ.get('RANK', '0') == '0'  # under `accelerate launch` only rank 0 writes the logs and the card
+    if p.algorithm == 'ppo' and os.environ.get('WORLD_SIZE', '1') != '1':
+        raise ValueError("vma's PPO runs in one process: use --algorithm grpo under accelerate launch")
+    ds = create_rl_dataset(trajectory_glob, p.min_reward, domains, rc, verbose=main)
     if len(ds) == 0: raise ValueError(f"no tasks scored >= min_reward={p.min_reward} in {trajectory_glob}: "
                                       "lower min_reward or generate more")
     reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight, rc)
@@ -456,9 +513,12 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     if p.algorithm == 'grpo':
         tr = grpo_trainer(ds, p, out_dir, model, tok, reward_fn)
         if not progress: quiet(tr)
+        announce_world(tr, 'rl')
         if (ckpt := last_checkpoint(out_dir)): print(f"resuming from {ckpt.name}", flush=True)
-        tr.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
-        hist, model, tok = _grpo_history(tr.state.log_history), tr.model, tr.processing_class
+        res = tr.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
+        hist, model, tok = _grpo_history(tr.state.log_history), None, tr.processing_class
+        write_rank(tr, out_dir, train_loss=res.training_loss, steps=res.global_step)
+        save_trained(tr, out_dir, p.lora)
     else:
         ppo = PPO(p, model, tok, reward_fn)
         hist = ppo.train(_task_envs(ds, p), progress=progress, out_dir=out_dir); model, tok = ppo.model, ppo.tok
@@ -467,5 +527,6 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob),
                  reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
                  first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
-    _save(model, tok, out_dir, p, hist, extra)
+    if main: _save(model, tok, out_dir, p, hist, extra)
+    if p.algorithm == 'grpo': tr.accelerator.wait_for_everyone()
     return extra | {'out_dir': str(out_dir)}

@@ -18,8 +18,8 @@ __all__ = ['ATIF_VERSIONS', 'SCHEMA_VERSION', 'TASK_FIELDS', 'MAX_BYTES', 'MAX_D
            'SubagentTrajectoryRef', 'ImageSource', 'AudioSource', 'ContentPart', 'text_of', 'ObservationResult',
            'Observation', 'Metrics', 'FinalMetrics', 'Step', 'Trajectory', 'now_iso', 'LoadError', 'TrajectoryError',
            'validate_trajectory', 'save_trajectory', 'save_jsonl', 'load_trajectory', 'expand_paths', 'iter_records',
-           'read_trajectories', 'too_deep', 'parse_json', 'read_text', 'read_json_records', 'load_trajectories',
-           'openai_content', 'step_messages', 'from_messages', 'parse_tool_calls']
+           'read_trajectories', 'too_deep', 'parse_json', 'read_text', 'read_json_records', 'read_yaml',
+           'load_trajectories', 'openai_content', 'step_messages', 'from_messages', 'parse_tool_calls']
 
 # %% ../nbs/00_schema.ipynb #b08ca823
 ATIF_VERSIONS = tuple(f"ATIF-v1.{i}" for i in range(9))  # every version the reference reads
@@ -79,7 +79,8 @@ class ImageSource(_Model):
 
 class AudioSource(_Model):
     "An audio file or URL (v1.8)."
-    media_type: Literal['audio/wav', 'audio/mpeg', 'audio/mp4', 'audio/aac', 'audio/ogg', 'audio/flac', 'audio/webm', 'audio/aiff']
+    media_type: Literal['audio/wav', 'audio/mpeg', 'audio/mp4', 'audio/aac', 'audio/ogg', 'audio/flac', 'audio/webm',
+                        'audio/aiff']
     path: str
     duration_sec: float | None = Field(default=None, ge=0)
     @field_validator('media_type', mode='before')
@@ -448,6 +449,25 @@ def read_json_records(path, max_bytes:int=MAX_BYTES, max_depth:int=MAX_DEPTH) ->
     if not isinstance(data, list): yield str(path), _object(str(path), data); return
     for i, d in enumerate(data): yield f"{path}[{i}]", _object(f"{path}[{i}]", d)
 
+# %% ../nbs/00_schema.ipynb #d0a1b2c4
+def read_yaml(path, # a YAML settings file
+              what:str='settings', # what the file holds, for the message
+             ) -> dict:
+    "The mapping in a YAML file (empty: `{}`); a missing file, bad YAML or a non-mapping is one `LoadError`."
+    import yaml
+    p = Path(path)
+    if not p.is_file(): raise LoadError(p, '(file)', 'no such file')
+    try: cfg = yaml.safe_load(p.read_text())
+    except UnicodeDecodeError: raise LoadError(p, '(file)', 'not UTF-8 text') from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, 'problem_mark', None)
+        raise LoadError(f"{p}:{mark.line + 1}" if mark else p, '(yaml)',
+                        f"invalid YAML: {getattr(e, 'problem', None) or e}") from None
+    if cfg is None: return {}
+    if not isinstance(cfg, dict): raise LoadError(p, '(file)',
+                                                  f"expected a mapping of {what}, got {type(cfg).__name__}")
+    return cfg
+
 # %% ../nbs/00_schema.ipynb #f1af9b7f
 def _required(where:str, d:dict) -> LoadError|None:
     for k in ('steps', 'session_id'):
@@ -520,7 +540,8 @@ def _tool_call(c:dict, i:int) -> ToolCall:
     fn = c.get('function', c)
     args = fn.get('arguments') or {}
     if isinstance(args, str): args = json.loads(args) if args.strip() else {}
-    return ToolCall(tool_call_id=c.get('id') or f"call_{i}", function_name=fn['name'], arguments=args, extra=c.get('extra'))
+    return ToolCall(tool_call_id=c.get('id') or f"call_{i}", function_name=fn['name'], arguments=args,
+                    extra=c.get('extra'))
 
 def from_messages(messages:list[dict], agent:Agent|None=None, **extra) -> Trajectory:
     "Rebuild a trajectory from OpenAI chat messages (an `extra` dict per message kept); keyword arguments go to `extra`."
@@ -532,10 +553,12 @@ def from_messages(messages:list[dict], agent:Agent|None=None, **extra) -> Trajec
             if last is None or last.source != 'agent':
                 raise ValueError("a tool message must follow an assistant message")
             last.observation = last.observation or Observation()
-            last.observation.results.append(ObservationResult(source_call_id=m.get('tool_call_id'), content=content, extra=x))
+            last.observation.results.append(ObservationResult(source_call_id=m.get('tool_call_id'), content=content,
+                                                              extra=x))
         elif role == 'assistant':
             calls = [_tool_call(c, i) for i, c in enumerate(m.get('tool_calls') or [], len(t.steps)*10)]
-            t.add_step('agent', content, reasoning_content=m.get('reasoning_content'), tool_calls=calls or None, extra=x)
+            t.add_step('agent', content, reasoning_content=m.get('reasoning_content'), tool_calls=calls or None,
+                       extra=x)
         else: t.add_step('system' if role in ('system', 'developer') else 'user', content, extra=x)
     return Trajectory.model_validate(t.dump())
 

@@ -8,7 +8,8 @@ Docs: https://vma-dev.github.io/vma/sft.html.md"""
 __all__ = ['DEFAULT_TEMPLATES', 'select_trajectories', 'task_group', 'is_test', 'conversation_example', 'load_templates',
            'tool_examples', 'features', 'dedup', 'save_split', 'load_params', 'SFTDataReport', 'SFTDataParams',
            'build_sft_datasets', 'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'plot_loss',
-           'model_card', 'SFTResult', 'quiet', 'last_checkpoint', 'train_sft']
+           'model_card', 'SFTResult', 'quiet', 'last_checkpoint', 'announce_world', 'params_hash', 'write_rank',
+           'save_trained', 'train_sft']
 
 # %% ../nbs/04_sft.ipynb #447a4421
 import json, hashlib, time, math, os, platform, contextlib, dataclasses
@@ -270,7 +271,8 @@ def sft_config(p:SFTParams, out_dir) -> 'SFTConfig':
               gradient_accumulation_steps=p.gradient_accumulation_steps, max_length=p.max_length, seed=p.seed,
               logging_steps=p.logging_steps, save_strategy='steps', save_steps=p.save_steps, save_total_limit=2,
               report_to=['tensorboard'], lr_scheduler_type='cosine', warmup_steps=0.05, use_cpu=not gpu, bf16=gpu,
-              activation_checkpointing=gpu, dataloader_pin_memory=gpu, disable_tqdm=False)
+              activation_checkpointing=gpu, dataloader_pin_memory=gpu, disable_tqdm=False,
+              ddp_find_unused_parameters=False)
     return SFTConfig(**(kw | p.trl))
 
 # %% ../nbs/04_sft.ipynb #58412cef
@@ -352,6 +354,40 @@ def last_checkpoint(out_dir) -> Path|None:
             if (d/'trainer_state.json').exists() and d.name[11:].isdigit()]
     return max(done, key=lambda d: int(d.name[11:]), default=None)
 
+# %% ../nbs/04_sft.ipynb #fec4ea8b
+def announce_world(trainer, stage:str) -> int:
+    "Print the world size once (from the main process) when `trainer` runs in several processes; returns it."
+    st = trainer.accelerator.state
+    if st.num_processes > 1 and st.is_main_process:
+        print(f"vma {stage}: world size {st.num_processes} ({st.distributed_type.value}, backend {st.backend})",
+              flush=True)
+    return st.num_processes
+
+def params_hash(model) -> str:
+    "SHA-256 (16 hex digits) of a model's state dict: equal on every rank of a data-parallel run."
+    h = hashlib.sha256()
+    for k, v in sorted(model.state_dict().items()):
+        h.update(k.encode()); h.update(v.detach().float().cpu().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+def write_rank(trainer, out_dir, **metrics) -> Path|None:
+    "In a run of several processes, this rank's `out_dir/ranks/rank-<i>.json`: world size, backend, parameter hash."
+    acc = trainer.accelerator
+    if acc.num_processes == 1: return None
+    path = Path(out_dir)/'ranks'/f"rank-{acc.process_index}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    info = dict(rank=acc.process_index, world_size=acc.num_processes, distributed_type=acc.distributed_type.value,
+                backend=acc.state.backend, params_sha256=params_hash(acc.unwrap_model(trainer.model)), **metrics)
+    path.write_text(json.dumps(info, indent=1))
+    return path
+
+def save_trained(trainer, out_dir, lora:bool=False):
+    "Save the trained model and tokenizer from the main process (LoRA: merged first); every rank must call it."
+    if not lora: return trainer.save_model(str(out_dir))  # on every rank: ZeRO-3 and FSDP gather the weights here
+    if trainer.is_world_process_zero():
+        trainer.model.merge_and_unload().save_pretrained(out_dir); trainer.processing_class.save_pretrained(out_dir)
+
+# %% ../nbs/04_sft.ipynb #d6ebd326
 def train_sft(data_root, # folder of SFT datasets (from `build_sft_datasets`)
               out_dir, # where the model, checkpoints, logs, plot and card go
               tool:str='all', # 'all' (multi-turn) or a tool name
@@ -363,16 +399,19 @@ def train_sft(data_root, # folder of SFT datasets (from `build_sft_datasets`)
     p, out_dir, t0 = load_params(SFTParams, config, **overrides), Path(out_dir), time.time()
     trainer = make_trainer(p, data_root, out_dir, tool)
     if not progress: quiet(trainer)
+    announce_world(trainer, 'sft')
     if (ckpt := last_checkpoint(out_dir)): print(f"resuming from {ckpt.name}", flush=True)
     res = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
-    model = trainer.model.merge_and_unload() if p.lora else trainer.model
-    model.save_pretrained(out_dir); trainer.processing_class.save_pretrained(out_dir)
     hist = trainer.state.log_history
     losses = [h['loss'] for h in hist if 'loss' in h]
     m = dict(train_loss=res.training_loss, steps=res.global_step, seconds=round(time.time() - t0, 1),
              first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None)
-    if trainer.eval_dataset is not None: m['eval_loss'] = trainer.evaluate()['eval_loss']
-    (out_dir/'log_history.json').write_text(json.dumps(hist, indent=1))
-    import matplotlib.pyplot as plt
-    plt.close(plot_loss(hist, out_dir/'loss.png')); model_card(out_dir, p, data_root, tool, m)
+    if trainer.eval_dataset is not None: m['eval_loss'] = trainer.evaluate()['eval_loss']  # on every rank
+    write_rank(trainer, out_dir, train_loss=res.training_loss, steps=res.global_step)
+    save_trained(trainer, out_dir, p.lora)
+    if trainer.is_world_process_zero():
+        (out_dir/'log_history.json').write_text(json.dumps(hist, indent=1))
+        import matplotlib.pyplot as plt
+        plt.close(plot_loss(hist, out_dir/'loss.png')); model_card(out_dir, p, data_root, tool, m)
+    trainer.accelerator.wait_for_everyone()
     return SFTResult(out_dir, m)

@@ -422,9 +422,11 @@ def load_gsm8k(path:str|Path, # a GSM8K-format JSONL file
     if path is None: raise ValueError("the gsm8k suite needs its data: a GSM8K-format JSONL file")
     if split not in SPLIT_SIZES: raise ValueError(f"unknown split {split!r}: use 'train' or 'test'")
     p = Path(path).resolve()
+    if not p.is_file(): raise ValueError(f"{path}: no such file (the gsm8k suite's data)")
     tasks = list(_gsm8k_tasks(str(p), p.stat().st_mtime_ns)[split])
     seeded_rng('gsm8k-order', split, seed).shuffle(tasks)
-    return [Task(t.task_id, t.domain, t.split, t.question, t.gold, copy.deepcopy(t.meta), seed) for t in tasks[:n]]
+    return [Task(t.task_id, t.domain, t.split, t.question, t.gold, copy.deepcopy(t.meta) | {'data': str(path)}, seed)
+            for t in tasks[:n]]
 
 # %% ../../nbs/domains/math.ipynb #4d72fbc8
 class MathOracle:

@@ -706,10 +706,11 @@ def load_hotpotqa(path:str|Path, # a HotpotQA-format JSON (list of records) or J
     if path is None: raise ValueError("the hotpotqa suite needs its data: a HotpotQA-format JSON or JSONL file")
     if split not in ('train', 'test'): raise ValueError(f"unknown split {split!r}: use 'train' or 'test'")
     p = Path(path).resolve()
+    if not p.is_file(): raise ValueError(f"{path}: no such file (the hotpotqa suite's data)")
     tasks = list(_hotpot_tasks(str(p), p.stat().st_mtime_ns)[split])
     seeded_rng('hotpotqa-order', split, seed).shuffle(tasks)
-    return [Task(t.task_id, t.domain, t.split, t.question, t.gold, json.loads(json.dumps(t.meta)), seed)
-            for t in tasks[:n]]
+    return [Task(t.task_id, t.domain, t.split, t.question, t.gold, json.loads(json.dumps(t.meta)) | {'data': str(path)},
+                 seed) for t in tasks[:n]]
 
 # %% ../../nbs/domains/mhqa.ipynb #9442cd48
 class MhqaOracle:
