@@ -209,12 +209,12 @@ def check_profile(prof:dict, root:Path, source='profile') -> list[str]:
 
 def check_suites(prof:dict, doms:list, root:Path, err):
     "The suites named by `generate.suite` and `eval.suites` exist for the profile's domains, and their data too."
-    from vma.agents.runtime import suites_of, parse_suites
+    from vma.agents.runtime import check_suite, parse_suites
     gen, ev = prof['generate'], prof['eval']
     if (s := gen.get('suite', 'generated')) != 'generated':
         for d in doms:
-            if s not in suites_of(d):
-                err('generate.suite', f"{d} has no suite {s!r}: use one of {', '.join(suites_of(d))}")
+            try: check_suite(d, s)
+            except ValueError as e: err('generate.suite', str(e))
     try: real = {s for _, s in parse_suites(doms, ev.get('suites'))} - {'generated'}
     except ValueError as e: err('eval.suites', str(e)); real = set()
     datas = [('generate.data', gen.get('data'))] + [(f"eval.data.{k}", v) for k, v in (ev.get('data') or {}).items()]
