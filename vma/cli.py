@@ -73,6 +73,7 @@ def _generate_args(p):
     _flag(p, 'max-steps', type=_count, default=None); _flag(p, 'batch-size', type=_count, default=16)
     _flag(p, 'temperature', type=float, default=0.0)
     _flag(p, 'base-url', default=None, help='OpenAI-compatible endpoint')
+    _flag(p, 'tool-prompt', default='full', choices=['full', 'compact'], help='hf: the tool descriptions in the prompt')
     _flag(p, 'video-ctx', type=_input, default=None, help='captions file (text, .vtt, .srt) for video questions')
     _flag(p, 'video-path', type=_input, default=None, help='a video whose sidecar .vtt/.srt holds its captions')
     _flag(p, 'options', default=None, help="video: answer options separated by '|'")
@@ -81,6 +82,7 @@ def _generate(a):
     from vma.generate import generate, generate_one
     pol = dict(policy=a.policy, model=a.model, seed=a.seed, temperature=a.temperature)
     pol |= {'base_url': a.base_url} if a.base_url else {}
+    pol |= {'tool_prompt': a.tool_prompt} if a.policy == 'hf' else {}
     if a.question:
         if not a.out: raise ValueError("--question needs --out FILE")
         kw = {k: v for k, v in dict(video_ctx=a.video_ctx, video_path=a.video_path, options=a.options).items() if v}
@@ -185,11 +187,15 @@ def _eval_args(p):
     _flag(p, 'suite', default=None, help="real suites too: 'gsm8k', 'math:generated,gsm8k', 'swe:humaneval'")
     _flag(p, 'data', default=None, help="the real suites' files: PATH (one suite) or suite=PATH,...")
     _flag(p, 'base-url', default=None, help='closed loop on models served at this OpenAI-compatible endpoint')
+    _flag(p, 'tool-prompt', default='full', choices=['full', 'compact'], help='in-process models: tool descriptions')
+    _flag(p, 'user-model', default=None,
+          help='tau-bench-retail: a model playing the customer where the script cannot (at --base-url if given)')
     _flag(p, 'model-path', default=None, help='offline: a model to score on --test-data')
     _flag(p, 'test-data', type=_input, default=None, help='offline: an SFT test JSONL file')
 
 def _eval(a):
     from vma.evaluate import evaluate, evaluate_offline, results_markdown, turn_tokens
+    from vma.agents.policies import make_policy
     if a.model_path or a.test_data:
         if not (a.model_path and a.test_data):
             raise ValueError("offline evaluation needs both --model-path and --test-data")
@@ -203,8 +209,11 @@ def _eval(a):
     data = a.data and (dict(kv.split('=', 1) for kv in a.data.split(',')) if '=' in a.data else a.data)
     for f in (data.values() if isinstance(data, dict) else [data] if data else []):
         if not Path(f).exists(): raise ValueError(f"--data: no such file or folder: {f}")
+    user = a.user_model and make_policy('openai' if a.base_url else 'hf', a.user_model, base_url=a.base_url,
+                                        seed=a.seed)
     df = evaluate(models, a.domains, a.n_test, a.out_dir, a.k, a.temperature, a.max_new_tokens, a.batch_size, a.seed,
-                  max_steps=a.max_steps, suites=a.suite, data=data, base_url=a.base_url)
+                  max_steps=a.max_steps, suites=a.suite, data=data, base_url=a.base_url, tool_prompt=a.tool_prompt,
+                  user_policy=user or None)
     print(results_markdown(df))
 
 def _pipeline_args(p):

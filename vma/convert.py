@@ -57,13 +57,15 @@ def _is_messages(x) -> bool:
 
 def _is_events(x) -> bool:
     "Whether `x` is an OpenHands event list: objects with `action` or `observation` and a `source`."
-    return isinstance(x, list) and bool(x) and all(isinstance(e, dict) and ('action' in e or 'observation' in e) for e in x) \
-        and any('source' in e for e in x)
+    return (isinstance(x, list) and bool(x)
+            and all(isinstance(e, dict) and ('action' in e or 'observation' in e) for e in x)
+            and any('source' in e for e in x))
 
 def _is_mswea(r:dict) -> bool:
     info = r.get('info')
-    return isinstance(r.get('messages'), list) and (str(r.get('trajectory_format', '')).startswith('mini-swe-agent')
-                                                     or (isinstance(info, dict) and ('mini_version' in info or 'model_stats' in info)))
+    return isinstance(r.get('messages'), list) and (
+        str(r.get('trajectory_format', '')).startswith('mini-swe-agent')
+        or (isinstance(info, dict) and ('mini_version' in info or 'model_stats' in info)))
 
 def detect_format(record) -> str:
     "Which of `FORMATS` `record` is in; raises `TrajectoryError` when it is none of them."
@@ -125,7 +127,8 @@ def infer_tools(traj:Trajectory) -> list[dict]:
         for c in s.tool_calls or []:
             p = props.setdefault(c.function_name, {})
             for k, v in c.arguments.items(): p.setdefault(k, {'type': _JSON_TYPES.get(type(v), 'string')})
-    return [{'type': 'function', 'function': {'name': n, 'description': '', 'parameters': {'type': 'object', 'properties': p}}}
+    return [{'type': 'function',
+             'function': {'name': n, 'description': '', 'parameters': {'type': 'object', 'properties': p}}}
             for n, p in props.items()]
 
 def _set_tools(t:Trajectory, tools:list|None=None) -> Trajectory:
@@ -140,8 +143,8 @@ def _output(out) -> tuple[str|None, dict]:
     "Observation text and step extras for a Format A output: a string, or a `{returncode, stdout, stderr}` dict."
     if not isinstance(out, dict): return out, {}
     err = out.get('stderr')
-    return str(out.get('stdout') or '') + (f"{STDERR_SEP}{err}" if err else ''), {'output': {k: v for k,
-                                                                                             v in out.items() if k != 'stdout'}}
+    return (str(out.get('stdout') or '') + (f"{STDERR_SEP}{err}" if err else ''),
+            {'output': {k: v for k, v in out.items() if k != 'stdout'}})
 
 # %% ../nbs/02_convert.ipynb #6926f620
 def _add_action(t:Trajectory, a, where:str):
@@ -158,7 +161,8 @@ def _add_action(t:Trajectory, a, where:str):
     args = inp if isinstance(inp, dict) else ({'input': inp} if inp not in (None, '') else {})
     cid = f"call_{len(t.steps)+1}"
     t.add_step('agent', '', tool_calls=[ToolCall(tool_call_id=cid, function_name=tool, arguments=args)],
-               observation=Observation(results=[ObservationResult(source_call_id=cid, content=content)]), extra=(extra | oextra) or None)
+               observation=Observation(results=[ObservationResult(source_call_id=cid, content=content)]),
+               extra=(extra | oextra) or None)
 
 # %% ../nbs/02_convert.ipynb #63f26219
 def from_seed_a(rec:dict, loss:Loss|None=None) -> Trajectory:
@@ -276,8 +280,8 @@ _CALL_PARTS = ('tool_call', 'tool_use', 'function_call', 'function')
 def _part_call(p:dict) -> dict:
     "A tool call written as a content part (`tool_call`, Anthropic's `tool_use`) in the OpenAI shape."
     fn = p.get('function') if isinstance(p.get('function'), dict) else p
-    return {'id': p.get('id'), 'function': {'name': fn.get('name'), 'arguments': fn.get('arguments', fn.get('input',
-                                                                                                            p.get('input')))}}
+    return {'id': p.get('id'),
+            'function': {'name': fn.get('name'), 'arguments': fn.get('arguments', fn.get('input', p.get('input')))}}
 
 def _media(p:dict) -> dict|None:
     "An image or audio part as an ATIF content part referencing its URL or path, or None when it has none."
@@ -364,8 +368,8 @@ def _norm_messages(msgs:list) -> list[dict]:
         content, reasoning, pcalls, results = _parts(c, w + 'content') if isinstance(c, list) else (c or '', None, [],
                                                                                                     [])
         n, x = dict(role='tool' if role == 'function' else role, content=content), _msg_extra(m, role)
-        reasoning = '\n'.join(r for r in (m.get('reasoning_content'), m.get('reasoning'), reasoning) if isinstance(r,
-                                                                                                                   str) and r)
+        reasoning = '\n'.join(r for r in (m.get('reasoning_content'), m.get('reasoning'), reasoning)
+                              if isinstance(r, str) and r)
         if reasoning and role == 'assistant': n['reasoning_content'] = reasoning
         elif reasoning: x['reasoning'] = reasoning
         if x: n['extra'] = x
@@ -380,8 +384,8 @@ def _norm_messages(msgs:list) -> list[dict]:
             cid = r['tool_call_id'] or (pending[0] if pending else None)
             if cid in pending: pending.remove(cid)
             rc = r['content']
-            out.append({'role': 'tool', 'tool_call_id': cid, 'content': rc if isinstance(rc, str) else _text(rc,
-                                                                                                             w + 'content')})
+            out.append({'role': 'tool', 'tool_call_id': cid,
+                        'content': rc if isinstance(rc, str) else _text(rc, w + 'content')})
         if not results or content or x: out.append(n)
     return out
 
@@ -407,9 +411,10 @@ def from_openai(rec, loss:Loss|None=None) -> Trajectory:
     return _from_chat(_get(rec, 'messages', list), rest, 'openai-chat', rec.get('tools'))
 
 # %% ../nbs/02_convert.ipynb #89fe4a37
-_SPEAKERS = {'system': 'system', 'human': 'user', 'user': 'user', 'gpt': 'assistant', 'assistant': 'assistant', 'chatgpt': 'assistant',
-             'bard': 'assistant', 'bing': 'assistant', 'model': 'assistant', 'function_call': 'function_call', 'observation': 'tool',
-             'tool': 'tool', 'function': 'tool', 'function_response': 'tool', 'ipython': 'tool'}
+_SPEAKERS = {'system': 'system', 'human': 'user', 'user': 'user', 'gpt': 'assistant', 'assistant': 'assistant',
+             'chatgpt': 'assistant', 'bard': 'assistant', 'bing': 'assistant', 'model': 'assistant',
+             'function_call': 'function_call', 'observation': 'tool', 'tool': 'tool', 'function': 'tool',
+             'function_response': 'tool', 'ipython': 'tool'}
 _RESPONSE = re.compile(r"\s*<tool_response>\s*(.*?)\s*</tool_response>\s*", re.S)
 
 def _turn_message(role:str, val:str, where:str) -> dict:
@@ -484,7 +489,8 @@ def _totals(t:Trajectory, cost=None, prompt=None, completion=None, extra:dict|No
     tot = lambda k: sum(getattr(m, k) or 0 for m in ms) if any(getattr(m, k) is not None for m in ms) else None
     return FinalMetrics(total_prompt_tokens=prompt if prompt is not None else tot('prompt_tokens'),
                         total_completion_tokens=completion if completion is not None else tot('completion_tokens'),
-                        total_cached_tokens=tot('cached_tokens'), total_cost_usd=cost if cost is not None else tot('cost_usd'),
+                        total_cached_tokens=tot('cached_tokens'),
+                        total_cost_usd=cost if cost is not None else tot('cost_usd'),
                         total_steps=len(t.steps), extra=extra or None)
 
 def _pending(s:Step|None) -> list[str]:
@@ -505,11 +511,12 @@ def _mswea_assistant(t:Trajectory, m:dict, x:dict, ts, content, loss:Loss, w:str
     model, metrics, resp = _response(x.pop('response', None), text, loss, w + 'extra.response.')
     cost, actions, n = x.pop('cost', None), x.pop('actions', None), len(t.steps) + 1
     calls = [ToolCall(tool_call_id=c['id'], function_name=c['function']['name'], arguments=c['function']['arguments'])
-             for c in (_call(c, f"call_{n}_{j}", f"{w}tool_calls[{j}].") for j, c in enumerate(m.get('tool_calls') or []))]
+             for c in (_call(c, f"call_{n}_{j}", f"{w}tool_calls[{j}].")
+                       for j, c in enumerate(m.get('tool_calls') or []))]
     if calls and actions: x['actions'] = actions
     elif not calls:
-        cmds = [a.get('command') for a in actions if isinstance(a, dict)] if isinstance(actions,
-                                                                                        list) else _BASH_BLOCK.findall(text)
+        cmds = ([a.get('command') for a in actions if isinstance(a, dict)] if isinstance(actions, list)
+                else _BASH_BLOCK.findall(text))
         if len(cmds) == 1 and isinstance(cmds[0], str):  # the framework's rule: exactly one bash block is the action
             calls = [ToolCall(tool_call_id=f"call_{n}", function_name='bash', arguments={'command': cmds[0].strip()})]
         elif actions is not None: x['actions'] = actions
@@ -582,14 +589,14 @@ def from_swe_agent(rec:dict, loss:Loss|None=None) -> Trajectory:
     steps, hist, info = _get(rec, 'trajectory', list), rec.get('history') or [], dict(rec.get('info') or {})
     stats = dict(info.pop('model_stats', None) or {})
     agent = Agent(name='swe-agent', version=str(info.pop('swe_agent_version', 'unknown')), model_name=_swe_model(rec))
-    t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items()
-                                                                    if k not in ('trajectory', 'history', 'info')} | info)
+    t = Trajectory(session_id=_session_id(rec), agent=agent,
+                   extra={k: v for k, v in rec.items() if k not in ('trajectory', 'history', 'info')} | info)
     first = next((i for i, h in enumerate(hist) if isinstance(h, dict) and h.get('role') == 'assistant'), len(hist))
     for j, h in enumerate(hist[:first]):  # the prompt: system message, demonstrations, the task
         if not isinstance(h, dict): _bad(f"expected an object, got {type(h).__name__}", f"history[{j}]")
         x = {k: v for k, v in h.items() if k not in ('role', 'content')}
-        t.add_step('system' if h.get('role') == 'system' else 'user', _content(h.get('content'),
-                                                                               f"history[{j}].content"), extra=x or None)
+        t.add_step('system' if h.get('role') == 'system' else 'user',
+                   _content(h.get('content'), f"history[{j}].content"), extra=x or None)
     seen = {h.get('content').strip() for h in hist if isinstance(h, dict) and isinstance(h.get('content'), str)}
     for k, s in enumerate(steps): _swe_step(t, s, f"trajectory[{k}].", loss, seen)
     out = {str(x) for st in t.steps for x in (st.message, st.extra.get('response') if st.extra else None,
@@ -622,8 +629,8 @@ def _oh_response(tcm:dict, loss:Loss, w:str) -> tuple[str|None, Metrics|None, st
     return (r.get('model') if isinstance(r.get('model'), str) else None), m, r.get('id')
 
 # %% ../nbs/02_convert.ipynb #ed936262
-_OH_PLACED = ('id', 'timestamp', 'source', 'message', 'action', 'args', 'tool_call_metadata', 'llm_metrics', 'observation',
-              'content', 'extras', 'cause')
+_OH_PLACED = ('id', 'timestamp', 'source', 'message', 'action', 'args', 'tool_call_metadata', 'llm_metrics',
+              'observation', 'content', 'extras', 'cause')
 
 def _oh_action(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
     "An OpenHands action: system prompt, user or agent message, or a tool call (grouped by model response)."
@@ -642,8 +649,9 @@ def _oh_action(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
         return t.add_step(src, str(args.pop('content', '')), timestamp=ts, extra=(x | args) or None)
     model, metrics, rid = _oh_response(tcm, loss, w)
     thought, llm = str(args.pop('thought', '') or ''), _oh_llm_args(tcm)
-    call = ToolCall(tool_call_id=tcm.get('tool_call_id') or f"event_{e.get('id', len(t.steps))}", function_name=tcm.get('function_name') or a,
-                    arguments=llm if llm is not None else args, extra={'action': a} | ({'args': args} if llm is not None else {}))
+    call = ToolCall(tool_call_id=tcm.get('tool_call_id') or f"event_{e.get('id', len(t.steps))}",
+                    function_name=tcm.get('function_name') or a, arguments=llm if llm is not None else args,
+                    extra={'action': a} | ({'args': args} if llm is not None else {}))
     last = t.steps[-1] if t.steps else None
     if rid and last is not None and last.source == 'agent' and (last.extra or {}).get('response_id') == rid:
         last.tool_calls.append(call)  # another call from the same model response
@@ -679,7 +687,8 @@ def from_openhands(rec, loss:Loss|None=None) -> Trajectory:
     lm = dict(events[snaps[-1]]['llm_metrics']) if snaps else {}
     use = dict(lm.pop('accumulated_token_usage', None) or {})
     t.final_metrics = _totals(t, cost=lm.pop('accumulated_cost', None), prompt=use.pop('prompt_tokens', None),
-                              completion=use.pop('completion_tokens', None), extra=(lm | ({'accumulated_token_usage': use} if use else {})))
+                              completion=use.pop('completion_tokens', None),
+                              extra=(lm | ({'accumulated_token_usage': use} if use else {})))
     if t.agent.model_name is None and isinstance(use.get('model'), str): t.agent.model_name = use['model']
     return t
 
@@ -741,7 +750,8 @@ def _gem_message(t:Trajectory, m, w:str, loss:Loss):
                metrics=_gem_tokens(m.get('tokens')), extra=x or None)
 
 def from_gemini_cli(rec:dict, loss:Loss|None=None) -> Trajectory:
-    "Convert a Gemini CLI session: `{sessionId, projectHash, startTime, lastUpdated, messages:[{id, type, content, ...}]}`."
+    ("Convert a Gemini CLI session: "
+     "`{sessionId, projectHash, startTime, lastUpdated, messages:[{id, type, content, ...}]}`.")
     loss = loss or Loss()
     t = Trajectory(session_id=str(_get(rec, 'sessionId', str)), agent=Agent(name='gemini-cli', version='unknown'),
                    extra={k: v for k, v in rec.items() if k not in ('sessionId', 'messages')})
@@ -757,9 +767,9 @@ def from_atif(rec:dict, loss:Loss|None=None) -> Trajectory:
     if t.session_id is None: raise ValueError('session_id: missing (vma requires it in every stage)')
     return t
 
-CONVERTERS = {'atif': from_atif, 'seed-a': from_seed_a, 'seed-b': from_seed_b, 'openai': from_openai, 'sharegpt': from_sharegpt,
-              'swe-agent': from_swe_agent, 'mini-swe-agent': from_mini_swe_agent, 'openhands': from_openhands,
-              'gemini-cli': from_gemini_cli}
+CONVERTERS = {'atif': from_atif, 'seed-a': from_seed_a, 'seed-b': from_seed_b, 'openai': from_openai,
+              'sharegpt': from_sharegpt, 'swe-agent': from_swe_agent, 'mini-swe-agent': from_mini_swe_agent,
+              'openhands': from_openhands, 'gemini-cli': from_gemini_cli}
 
 def convert_record(record, domain:str|None=None, loss:Loss|None=None) -> tuple[str, Trajectory]:
     "Detect `record`'s format and convert it: `(format, trajectory)`; `domain` fills in a missing `extra['domain']`."
@@ -830,7 +840,7 @@ class ConvertReport:
     written: list = field(default_factory=list)  # paths of the files written
     errors: list = field(default_factory=list)  # one line per bad file or record (and per drop under `strict`)
     rows: list = field(default_factory=list)  # per trajectory: path, format, domain, task_id, steps
-    losses: dict = field(default_factory=dict)  # per input file: {'extra': Counter, 'dropped': Counter, 'why', 'repeated'}
+    losses: dict = field(default_factory=dict)  # per input file: 'extra', 'dropped', 'repeated' (Counters) and 'why'
     seconds: float = 0.
     @property
     def by_format(self) -> Counter: return Counter(r['format'] for r in self.rows)
@@ -850,13 +860,16 @@ def __repr__(self:ConvertReport) -> str:
     fmts = ', '.join(f"{k} {v}" for k, v in sorted(self.by_format.items()))
     n_in = sum(sum(l['extra'].values()) for l in self.losses.values())
     return (f"converted {len(self.rows)} trajectories ({fmts or 'none'}) into {self.out_dir}; "
-            f"{len(self.errors)} bad; {len(self.lossy)} of {len(self.losses)} files lost fields; {n_in} fields kept in extra")
+            f"{len(self.errors)} bad; {len(self.lossy)} of {len(self.losses)} files lost fields; "
+            f"{n_in} fields kept in extra")
 
 @patch
 def loss_table(self:ConvertReport) -> list[dict]:
-    "Per input file: its format, trajectories, fields kept in `extra`, fields left out as repeated, and what was dropped."
-    return [dict(file=f, format=l['format'], trajectories=l['n'], in_extra=sum(l['extra'].values()), repeated=sum(l['repeated'].values()),
-                 dropped=sum(l['dropped'].values()), dropped_fields='; '.join(f"{p} x{n} ({l['why'][p]})" for p, n in l['dropped'].items()))
+    ("Per input file: its format, trajectories, fields kept in `extra`, fields left out as repeated, "
+     "and what was dropped.")
+    return [dict(file=f, format=l['format'], trajectories=l['n'], in_extra=sum(l['extra'].values()),
+                 repeated=sum(l['repeated'].values()), dropped=sum(l['dropped'].values()),
+                 dropped_fields='; '.join(f"{p} x{n} ({l['why'][p]})" for p, n in l['dropped'].items()))
             for f, l in self.losses.items()]
 
 @patch
@@ -892,11 +905,13 @@ def _note(rep:ConvertReport, rel:str, fmt:str, t:Trajectory, loss:Loss):
 
 # %% ../nbs/02_convert.ipynb #289e4811
 def to_seed(traj:Trajectory) -> dict:
-    "The seed's unified Format A record for `traj`: its tool calls as actions, task fields on top, the rest in `metadata`."
+    ("The seed's unified Format A record for `traj`: its tool calls as actions, task fields on top, "
+     "the rest in `metadata`.")
     e, seed = dict(traj.extra), traj.extra.get('source_format') == 'seed-a'
     if seed:
         e = {k: v for k, v in e.items() if k not in ('source_format', 'source_file', 'source_record', 'verification')}
-    d = {'task_id': e.pop('task_id', None) or traj.session_id, 'domain': e.pop('domain', None), 'question': e.pop('question', None),
+    d = {'task_id': e.pop('task_id', None) or traj.session_id, 'domain': e.pop('domain', None),
+         'question': e.pop('question', None),
          'actions': [{'step': a.pop('step', None) or i, **a} for i, a in enumerate(_seed_actions(traj), 1)],
          'final_answer': e.pop('final_answer', None)}
     d |= {k: e.pop(k) for k in ('reward', 'success') if k in e}
@@ -961,8 +976,8 @@ def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, session
     refs = any(o.subagent_trajectory_ref for s in t.steps for o in (s.observation.results if s.observation else []))
     sessions[t.session_id] = p
     if p not in rep.written[-1:]: rep.written.append(p)
-    rep.rows.append(dict(path=p, format=fmt, domain=t.extra.get('domain'), task_id=t.extra.get('task_id'), steps=len(t.steps),
-                         refs=refs and to == 'atif'))
+    rep.rows.append(dict(path=p, format=fmt, domain=t.extra.get('domain'), task_id=t.extra.get('task_id'),
+                         steps=len(t.steps), refs=refs and to == 'atif'))
 
 # %% ../nbs/02_convert.ipynb #cb05e02b
 def _convert_one(rec, domain:str|None, rel:str, idx:int|None, loss:Loss) -> tuple[str, Trajectory]:
@@ -986,7 +1001,7 @@ def _located(e:TrajectoryError, path:Path, idx:int|None) -> TrajectoryError:
 def convert(inputs, # files, folders (read recursively) or globs
             out_dir, # where the `<domain>/<task_id>.json` files go
             domain:str|None=None, # the domain of records that name none
-            to:str='atif', # 'atif' (the current version), 'seed' (the seed's Format A) or 'openai' (messages + tools JSONL)
+            to:str='atif', # 'atif' (current version), 'seed' (the seed's Format A) or 'openai' (messages + tools JSONL)
             strict:bool=False, # refuse (and report) every record that would lose a field
             progress:bool=True # show a progress bar (only on a terminal)
            ) -> ConvertReport:

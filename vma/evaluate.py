@@ -35,25 +35,28 @@ def episode_metrics(trajs:list[Trajectory], calculator:RewardCalculator|None=Non
                 tokens=sum((t.final_metrics.total_completion_tokens or 0) for t in trajs if t.final_metrics) / n)
 
 # %% ../nbs/06_eval.ipynb #949856fa
-def _run(dom, tasks, policy, seed, max_steps, desc, progress):
+def _run(dom, tasks, policy, seed, max_steps, desc, progress, env_kwargs=None):
     "Episodes on `tasks`, with a bar that counts finished episodes and shows the turn and how many still run."
     from tqdm.auto import tqdm
     with tqdm(total=len(tasks), desc=desc, unit='ep', leave=False, disable=not progress) as bar:
-        return run_episodes([dom.make_env(t) for t in tasks], policy, seed=seed, max_steps=max_steps,
+        envs = [dom.make_env(t, **env_kwargs or {}) for t in tasks]
+        return run_episodes(envs, policy, seed=seed, max_steps=max_steps,
                             progress=lambda ep: bar.update(1), on_turn=lambda i, n: bar.set_postfix(turn=i, running=n))
 
 def evaluate_policy(policy, domain:str, tasks:list, out_dir=None, k:int=1, temperature:float=0.7, seed:int=0,
                     max_steps:int|None=None, progress:bool=True,
                     calculator:RewardCalculator|None=None, # the run's reward (default: the defaults')
+                    env_kwargs:dict|None=None, # for the domain's `make_env` (tau: `user_policy`)
                    ) -> tuple[dict, list]:
     "Metrics of `policy` on `tasks`, plus pass@k from k sampled attempts when k > 1."
     dom = get_domain(domain)
-    trajs = _run(dom, tasks, policy, seed, max_steps, domain, progress)
+    trajs = _run(dom, tasks, policy, seed, max_steps, domain, progress, env_kwargs)
     row = episode_metrics(trajs, calculator)
     if k > 1:
         sampler, wins = policy.sampling(temperature=temperature), {t.task_id: 0 for t in tasks}
         for i in range(k):
-            for t in _run(dom, tasks, sampler, seed + 1 + i, max_steps, f'{domain} sample {i+1}/{k}', progress):
+            for t in _run(dom, tasks, sampler, seed + 1 + i, max_steps, f'{domain} sample {i+1}/{k}', progress,
+                          env_kwargs):
                 wins[t.task_id] += bool(t.success)
         row[f'pass@{k}'] = sum(pass_at_k(k, c, k) for c in wins.values()) / len(tasks)
     if out_dir:
@@ -76,11 +79,12 @@ def parse_turn_tokens(s:str) -> int|dict:
     return out['*'] if list(out) == ['*'] else out
 
 # %% ../nbs/06_eval.ipynb #7b28f6b6
-def _policy(label:str, model:str, max_new_tokens:int, batch_size:int, seed:int, base_url:str|None=None):
+def _policy(label:str, model:str, max_new_tokens:int, batch_size:int, seed:int, base_url:str|None=None,
+            tool_prompt:str='full'):
     from vma.agents.policies import HFPolicy, make_policy
     if model in ('scripted', 'oracle'): return make_policy(model, noise=0.0)
     if base_url: return make_policy('openai', model, base_url=base_url, max_new_tokens=max_new_tokens, seed=seed)
-    return HFPolicy(model, max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed)
+    return HFPolicy(model, max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed, tool_prompt=tool_prompt)
 
 def evaluate(models:dict, # {label: model name or path ('scripted' for the expert)}
              domains=('math',), # domains (list or comma-separated)
@@ -95,6 +99,8 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
              suites=None, # real suites per domain ('gsm8k,swe:humaneval' or {domain: [suites]}); default generated
              data=None, # the real suites' files: {suite: path}, or one path when one real suite is named
              base_url:str|None=None, # an OpenAI-compatible server that serves the models (vLLM, `transformers serve`)
+             tool_prompt:str='full', # in-process models: 'full' or 'compact' tool descriptions
+             user_policy=None, # tau-bench-retail: the policy that plays the customer where the script cannot
             ) -> pd.DataFrame:
     "Closed-loop evaluation of each model on each domain's held-out test tasks, per suite."
     from tqdm.auto import tqdm
@@ -108,12 +114,14 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
     tasks = {(d, s): load_suite(d, 'test', n_test, task_seed, s, (data or {}).get(s)) for d, s in plan}
     rows, out_dir = [], Path(out_dir) if out_dir else None
     for label, model in tqdm(models.items(), desc='models', disable=not progress):
-        base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed, base_url)
+        base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed, base_url, tool_prompt)
         for d, s in plan:
             limit = turn_tokens(max_new_tokens, d)
             pol, t0 = base.sampling(max_new_tokens=limit), time.time()
             where = out_dir/'trajectories'/label/(d if s == 'generated' else f"{d}-{s}") if out_dir else None
-            row, _ = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps, progress, calculator)
+            env = {'user_policy': user_policy} if user_policy is not None and d == 'tau' else None
+            row, _ = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps, progress, calculator,
+                                     env)
             rows.append(dict(model=label, domain=d, suite=s, split='test') | row | dict(model_path=str(model),
                         max_new_tokens=None if model in ('scripted', 'oracle') else limit,
                         seconds=round(time.time() - t0, 1)))

@@ -241,7 +241,8 @@ def check_params(known:set, # the names defined by the end of the parameters cel
                  and not callable(v) and type(v).__name__ != 'module')  # injected parameters are plain data
     if new: raise ValueError(f"unknown parameters {new}: this notebook's parameters cell does not declare them")
     ip = namespace['get_ipython']() if _injected(namespace) else None
-    if ip is not None and skip_tests not in ip.input_transformers_cleanup: ip.input_transformers_cleanup.append(skip_tests)
+    if ip is not None and skip_tests not in ip.input_transformers_cleanup:
+        ip.input_transformers_cleanup.append(skip_tests)
 
 # %% ../nbs/07_pipeline.ipynb #e0087544
 PACKAGES = ('vma', 'torch', 'transformers', 'trl', 'datasets', 'peft', 'accelerate', 'papermill', 'nbdev')

@@ -64,12 +64,14 @@ class SubagentTrajectoryRef(_Model):
     @model_validator(mode='after')
     def _resolvable(self):
         if self.trajectory_id is None and self.trajectory_path is None:
-            raise ValueError("a subagent ref needs trajectory_id or trajectory_path (session_id alone resolves nothing)")
+            raise ValueError("a subagent ref needs trajectory_id or trajectory_path "
+                             "(session_id alone resolves nothing)")
         return self
 
 # %% ../nbs/00_schema.ipynb #ae2ed449
-_AUDIO_ALIASES = {'audio/mp3': 'audio/mpeg', 'audio/mpga': 'audio/mpeg', 'audio/x-mpeg': 'audio/mpeg', 'audio/x-wav': 'audio/wav',
-                  'audio/wave': 'audio/wav', 'audio/vnd.wave': 'audio/wav', 'audio/x-m4a': 'audio/mp4', 'audio/m4a': 'audio/mp4',
+_AUDIO_ALIASES = {'audio/mp3': 'audio/mpeg', 'audio/mpga': 'audio/mpeg', 'audio/x-mpeg': 'audio/mpeg',
+                  'audio/x-wav': 'audio/wav', 'audio/wave': 'audio/wav', 'audio/vnd.wave': 'audio/wav',
+                  'audio/x-m4a': 'audio/mp4', 'audio/m4a': 'audio/mp4',
                   'audio/x-aac': 'audio/aac', 'audio/x-flac': 'audio/flac', 'audio/x-aiff': 'audio/aiff'}
 
 class ImageSource(_Model):
@@ -105,7 +107,8 @@ class ContentPart(_Model):
         return self
 
 def text_of(content) -> str:
-    "The text of a message or observation content: the string, or its text parts joined (media parts as `[image: path]`)."
+    ("The text of a message or observation content: the string, or its text parts joined "
+     "(media parts as `[image: path]`).")
     if content is None or isinstance(content, str): return content or ''
     return '\n'.join(p.text if p.type == 'text' else f"[{p.type}: {p.source.path}]" for p in content)
 
@@ -233,7 +236,8 @@ for _k in TASK_FIELDS + ('verification', 'reward', 'policy', 'seed', 'role'):
     setattr(Trajectory, _k, property(lambda self, k=_k: self.extra.get(k), doc=f"`extra['{_k}']`"))
 
 Trajectory.run_stats = property(lambda self: (self.final_metrics.extra or {}) if self.final_metrics else {},
-                                doc="`final_metrics.extra` (the environment's counters: invalid calls, tool errors...), or `{}`")
+                                doc=("`final_metrics.extra` (the environment's counters: invalid calls, "
+                                     "tool errors...), or `{}`"))
 
 # %% ../nbs/00_schema.ipynb #9c990177
 def now_iso() -> str:
@@ -291,7 +295,8 @@ def _no_invented_ids(t:Trajectory, data:dict):
     for sub, d in zip(t.subagent_trajectories or [], data.get('subagent_trajectories') or []): _no_invented_ids(sub, d)
 
 def validate_trajectory(data:dict, source:str='<data>', line:int|None=None) -> Trajectory:
-    "Validate a plain dict as ATIF (any version, the reader's rules), raising `TrajectoryError` naming source, step, field."
+    ("Validate a plain dict as ATIF (any version, the reader's rules), "
+     "raising `TrajectoryError` naming source, step, field.")
     if not isinstance(data, dict):
         raise TrajectoryError(source, f"expected a JSON object, got {type(data).__name__}", line=line)
     try: t = Trajectory.model_validate(data, context=_READ)
@@ -377,7 +382,8 @@ def iter_records(path) -> Iterator[tuple[int|None, Any]]:
 
 # %% ../nbs/00_schema.ipynb #df20b4a4
 def read_trajectories(inputs, errors:list|None=None) -> Iterator[Trajectory]:
-    "Yield valid trajectories from `inputs`; bad records go to `errors` (a list of `TrajectoryError`), or raise if None."
+    ("Yield valid trajectories from `inputs`; bad records go to `errors` (a list of `TrajectoryError`), "
+     "or raise if None.")
     for path in expand_paths(inputs):
         for line, rec in iter_records(path):
             try:
@@ -512,7 +518,8 @@ def _assistant_msg(s:Step) -> dict:
     m = dict(role='assistant', content=openai_content(s.message))
     if s.reasoning_content: m['reasoning_content'] = s.reasoning_content
     if s.tool_calls:
-        m['tool_calls'] = [dict(id=c.tool_call_id, type='function', function=dict(name=c.function_name, arguments=c.arguments))
+        m['tool_calls'] = [dict(id=c.tool_call_id, type='function',
+                                function=dict(name=c.function_name, arguments=c.arguments))
                            for c in s.tool_calls]
     return m
 
@@ -533,7 +540,8 @@ def to_messages(self:Trajectory) -> list[dict]:
     return [m for s in self.steps for m in step_messages(s)]
 
 Trajectory.tools = property(lambda self: self.agent.tool_definitions or (self.agent.extra or {}).get('tools') or [],
-                            doc="The agent's tool schemas: `agent.tool_definitions`, or vma's older `agent.extra['tools']`")
+                            doc=("The agent's tool schemas: `agent.tool_definitions`, "
+                                 "or vma's older `agent.extra['tools']`"))
 
 # %% ../nbs/00_schema.ipynb #d40c122a
 def _tool_call(c:dict, i:int) -> ToolCall:
@@ -544,7 +552,8 @@ def _tool_call(c:dict, i:int) -> ToolCall:
                     extra=c.get('extra'))
 
 def from_messages(messages:list[dict], agent:Agent|None=None, **extra) -> Trajectory:
-    "Rebuild a trajectory from OpenAI chat messages (an `extra` dict per message kept); keyword arguments go to `extra`."
+    ("Rebuild a trajectory from OpenAI chat messages (an `extra` dict per message kept); "
+     "keyword arguments go to `extra`.")
     t = Trajectory(agent=agent or Agent(name='unknown', version='0'), extra=extra)
     for m in messages:
         role, content, x = m['role'], m.get('content') or '', m.get('extra') or None
@@ -609,7 +618,8 @@ def _fmt_call(c:ToolCall) -> str:
 def _repr_markdown_(self:Trajectory) -> str:
     e = self.extra
     ok = {True: '✅ success', False: '❌ failure', None: '· unverified'}[e.get('success')]
-    head = f"**{e.get('domain', '?')} · {e.get('task_id', self.session_id)}** · {ok} · {len(self.steps)} steps · agent `{self.agent.name}`"
+    head = (f"**{e.get('domain', '?')} · {e.get('task_id', self.session_id)}** · {ok} · {len(self.steps)} steps"
+            f" · agent `{self.agent.name}`")
     if e.get('role'): head += f" · role `{e['role']}`"
     lines = [head, '']
     if e.get('question'): lines.append(f"> {_clip(e['question'], 300)}\n")

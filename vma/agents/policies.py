@@ -151,7 +151,8 @@ def _completion(tok, ids:list, lps:list, stops:set, stop_at_call:bool=False) -> 
 def generate(model, tok, prompts:list, # prompt texts, or lists of token ids
              max_new_tokens:int=256, temperature:float=0.0, top_p:float=1.0, seed:int=0, stop_ids=None,
              stop_at_call:bool=False) -> list[dict]: # also end a row at the token that closes a tool call
-    "Complete `prompts` in one batch: per prompt a dict of `text`, `token_ids`, `logprobs`, `prompt_ids`, `finish_reason`."
+    ("Complete `prompts` in one batch: per prompt a dict of "
+     "`text`, `token_ids`, `logprobs`, `prompt_ids`, `finish_reason`.")
     ids = [tok(p, add_special_tokens=False)['input_ids'] if isinstance(p, str) else list(p) for p in prompts]
     enc = tok.pad({'input_ids': ids}, padding_side='left', return_tensors='pt').to(model.device)
     stops = stop_ids or stop_token_ids(tok, model)
@@ -190,7 +191,8 @@ class HFPolicy:
         self._cached = weakref.WeakSet()  # episodes whose scratch holds a KV cache
 
     sampling = sampling
-    def __repr__(self): return f"HFPolicy({self.model_name!r}, temperature={self.temperature}, max_new_tokens={self.max_new_tokens})"
+    def __repr__(self): return (f"HFPolicy({self.model_name!r}, temperature={self.temperature}, "
+                                f"max_new_tokens={self.max_new_tokens})")
 
 # %% ../../nbs/agents/02_policies.ipynb #d20ffa02
 TOOL_PROMPTS = ('full', 'compact')
@@ -217,7 +219,8 @@ def _tools(self:HFPolicy, ep:Episode) -> list[dict]:
 
 # %% ../../nbs/agents/02_policies.ipynb #21e4dea1
 def turn_suffix_ids(tok, messages:list[dict], tools:list[dict]|None=None) -> list[int]:
-    "Token ids the chat template puts after an assistant's end-of-turn token: `messages`, then the next assistant header."
+    ("Token ids the chat template puts after an assistant's end-of-turn token: "
+     "`messages`, then the next assistant header.")
     calls = [{'type': 'function', 'function': {'name': m.get('name') or 'tool', 'arguments': {}}} for m in messages
              if m['role'] == 'tool'][:1]
     dummy = [{'role': 'user', 'content': 'x'}, {'role': 'assistant', 'content': 'x'} | ({'tool_calls': calls}
@@ -227,7 +230,8 @@ def turn_suffix_ids(tok, messages:list[dict], tools:list[dict]|None=None) -> lis
     prefix, full = ids(dummy, False), ids(dummy + messages, True)
     ends = [i for i, t in enumerate(prefix) if t == tok.eos_token_id]
     if ends: prefix = prefix[:ends[-1] + 1]
-    if full[:len(prefix)] != prefix: raise ValueError("the chat template does not extend a conversation by appending to it")
+    if full[:len(prefix)] != prefix:
+        raise ValueError("the chat template does not extend a conversation by appending to it")
     return full[len(prefix):]
 
 # %% ../../nbs/agents/02_policies.ipynb #7813a6a4
@@ -435,11 +439,13 @@ class OpenAIPolicy:
         store_attr('base_url,api_key_env,max_new_tokens,temperature,top_p,seed,concurrency,timeout,max_retries')
         self.model = self.model_name = model
         if base_url is None and not os.environ.get(api_key_env):
-            raise ValueError(f"OpenAIPolicy needs an API key in the environment variable {api_key_env} (or a base_url of a local server)")
+            raise ValueError(f"OpenAIPolicy needs an API key in the environment variable {api_key_env} "
+                             "(or a base_url of a local server)")
         self._client, self.answered = None, False  # answered: some request has succeeded
 
     sampling = sampling
-    def __repr__(self): return f"OpenAIPolicy({self.model!r}, base_url={self.base_url!r}, api_key_env={self.api_key_env!r})"
+    def __repr__(self): return (f"OpenAIPolicy({self.model!r}, base_url={self.base_url!r}, "
+                                f"api_key_env={self.api_key_env!r})")
 
     @property
     def client(self) -> openai.OpenAI:

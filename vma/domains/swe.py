@@ -132,7 +132,7 @@ def _rm_cgroup(d:Path):
 # %% ../../nbs/domains/swe.ipynb #81bde341
 class Sandbox:
     "Run shell commands in `workspace` under bubblewrap: no network, read-only system, private /tmp, resource limits."
-    def __init__(self, workspace:str|Path|None=None, # directory mounted read-write at /workspace (default: a temp dir, removed on exit)
+    def __init__(self, workspace:str|Path|None=None, # mounted rw at /workspace (default: a temp dir, removed on exit)
                  timeout:float=30, # default wall-clock limit per command, seconds
                  cpu:int=60, # CPU seconds per process (RLIMIT_CPU)
                  memory:int=1<<30, # address space per process, bytes (RLIMIT_AS)
@@ -142,7 +142,7 @@ class Sandbox:
                  total_memory:int=2<<30, # memory of all the sandbox's processes together (cgroup), bytes
                  disk:int=64<<20, # size of an own workspace (tmpfs quota, as root), bytes
                  files:int=10_000, # files and directories in an own workspace (tmpfs inodes, as root)
-                 allow_unsandboxed:bool|None=None, # run without bubblewrap (limits + timeout only); default: env VMA_ALLOW_UNSANDBOXED=1
+                 allow_unsandboxed:bool|None=None, # w/o bwrap: limits+timeout only; default env VMA_ALLOW_UNSANDBOXED=1
                  bwrap:str='bwrap', # the bubblewrap executable
                 ):
         self.bash, self.bwrap = shutil.which('bash') or '/bin/bash', shutil.which(bwrap)
@@ -150,7 +150,8 @@ class Sandbox:
         self.sandboxed = self.bwrap is not None
         if self.sandboxed: _check_bwrap(self.bwrap)
         elif not allow_unsandboxed: raise SandboxError(_NO_BWRAP)
-        else: warnings.warn("vma.swe: bubblewrap not found, running commands UNSANDBOXED (resource limits and timeout only)")
+        else: warnings.warn("vma.swe: bubblewrap not found, running commands UNSANDBOXED "
+                            "(resource limits and timeout only)")
         self.timeout, self.max_output, self.fsize = timeout, max_output, fsize
         self.limits = dict(RLIMIT_CPU=cpu, RLIMIT_AS=memory, RLIMIT_NPROC=nproc, RLIMIT_FSIZE=fsize, RLIMIT_CORE=0)
         self.owned = workspace is None
@@ -191,8 +192,9 @@ def _check_bwrap(bwrap:str):
         r = subprocess.run(args, capture_output=True, text=True, env={'PATH': '/usr/bin:/bin'})
         _BWRAP_OK[bwrap] = r.returncode == 0 or r.stderr.strip() or f'exit code {r.returncode}'
     if _BWRAP_OK[bwrap] is not True:
-        raise SandboxError(f"bubblewrap is installed but cannot create a sandbox: {_BWRAP_OK[bwrap]}. On Ubuntu 24.04+ "
-                           "allow unprivileged user namespaces: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`.")
+        raise SandboxError(f"bubblewrap is installed but cannot create a sandbox: {_BWRAP_OK[bwrap]}. "
+                           "On Ubuntu 24.04+ allow unprivileged user namespaces: "
+                           "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`.")
 
 # %% ../../nbs/domains/swe.ipynb #97e8ff73
 _JOIN = 'for f in $1; do echo $$ > "$f" || exit 125; done; shift; exec "$@"'
@@ -225,7 +227,8 @@ def _kill(proc):
     except (ProcessLookupError, PermissionError): pass
 
 def _collect(proc, end:float, cap:int) -> tuple:
-    "Read stdout/stderr of `proc` until EOF, the deadline `end`, or `cap` bytes on a stream: `(out, err, timed_out, truncated)`."
+    ("Read stdout/stderr of `proc` until EOF, the deadline `end`, or `cap` bytes on a stream: "
+     "`(out, err, timed_out, truncated)`.")
     bufs, sel = {}, selectors.DefaultSelector()
     for f in (proc.stdout, proc.stderr): sel.register(f, selectors.EVENT_READ); bufs[f] = bytearray()
     timed_out = truncated = False
@@ -284,8 +287,8 @@ def _rints(r, n, lo=-20, hi=20): return [r.randint(lo, hi) for _ in range(n)]
 
 def _roman(x):
     out = ''
-    for v, s in [(1000, 'M'), (900, 'CM'), (500, 'D'), (400, 'CD'), (100, 'C'), (90, 'XC'), (50, 'L'), (40, 'XL'), (10,
-                                                                                                                    'X'), (9, 'IX'), (5, 'V'), (4, 'IV'), (1, 'I')]:
+    for v, s in [(1000, 'M'), (900, 'CM'), (500, 'D'), (400, 'CD'), (100, 'C'), (90, 'XC'), (50, 'L'), (40, 'XL'),
+                 (10, 'X'), (9, 'IX'), (5, 'V'), (4, 'IV'), (1, 'I')]:
         while x >= v: out += s; x -= v
     return out
 
@@ -309,14 +312,16 @@ Family('caesar', 'textutils', '''def caesar(text):
       'ignores_case': ("ord('a') if ch.islower() else ord('A')", "ord('a')"),
       'shifts_digits': ('ch.isascii() and ch.isalpha()', 'ch.isascii() and ch.isalnum()')},
  [{'k': k} for k in (1, 3, 5, 13, 20)],
- lambda p, r: [('abc',), ('Hello, World!',), ('xyz',), ('',), ('Zebra 42',), ('a-b_c',)] + [(_rwords(r, 3).title(),) for _ in range(4)]),
+ lambda p, r: [('abc',), ('Hello, World!',), ('xyz',), ('',), ('Zebra 42',), ('a-b_c',)]
+       + [(_rwords(r, 3).title(),) for _ in range(4)]),
 
 Family('count_vowels', 'textutils', '''def count_vowels(text):
     """Count the vowels in `text`. The vowels are the letters '$v', in upper or lower case."""
     return sum(1 for ch in text.lower() if ch in '$v')
 ''', {'case_sensitive': ('text.lower()', 'text'), 'missing_vowel': ("in '$v'", "in '$v_short'")},
  [{'v': 'aeiou', 'v_short': 'aeio'}, {'v': 'aeiouy', 'v_short': 'aeiou'}, {'v': 'ae', 'v_short': 'a'}],
- lambda p, r: [('hello',), ('Rhythm and Blues',), ('',), ('AEIOUY aeiouy',), ('xyz',), ('Queue',)] + [(_rwords(r, 4).upper(),) for _ in range(4)]),
+ lambda p, r: [('hello',), ('Rhythm and Blues',), ('',), ('AEIOUY aeiouy',), ('xyz',), ('Queue',)]
+       + [(_rwords(r, 4).upper(),) for _ in range(4)]),
 
 Family('is_palindrome', 'textutils', '''def is_palindrome(text):
     """Return True if `text` reads the same forwards and backwards, $rule."""
@@ -328,11 +333,14 @@ Family('is_palindrome', 'textutils', '''def is_palindrome(text):
         i += 1
         j -= 1
     return True
-''', {'off_by_one': ('len(chars) - 1', 'len(chars) - 2'), 'case': ('ch.lower() for', 'ch for'), 'stops_early': ('while i < j:', 'while i < j - 1:')},
- [{'rule': 'ignoring case and every character that is not a letter or a digit', 'chars': '[ch.lower() for ch in text if ch.isalnum()]'},
+''', {'off_by_one': ('len(chars) - 1', 'len(chars) - 2'), 'case': ('ch.lower() for', 'ch for'),
+      'stops_early': ('while i < j:', 'while i < j - 1:')},
+ [{'rule': 'ignoring case and every character that is not a letter or a digit',
+   'chars': '[ch.lower() for ch in text if ch.isalnum()]'},
   {'rule': 'comparing characters exactly (case, spaces and punctuation all count)', 'chars': 'list(text)'},
   {'rule': 'ignoring case and spaces (but not punctuation)', 'chars': "[ch.lower() for ch in text if ch != ' ']"}],
- lambda p, r: [('racecar',), ('A man, a plan, a canal: Panama',), ('hello',), ('',), ('ab',), ('aba',), ('Noon',), ('abca',), ('abcxba',), ('Was it a car',), ('x',)]),
+ lambda p, r: [('racecar',), ('A man, a plan, a canal: Panama',), ('hello',), ('',), ('ab',), ('aba',), ('Noon',),
+               ('abca',), ('abcxba',), ('Was it a car',), ('x',)]),
 
 Family('rle', 'textutils', '''def rle(text):
     """Run-length encode `text`: $rule
@@ -351,14 +359,18 @@ Family('rle', 'textutils', '''def rle(text):
             prev, count = ch, 1
     out.append($piece)
     return ''.join(out)
-''', {'drops_last_run': ('    out.append($piece)\n    return', '    return'), 'empty_input': ("    if not text:\n        return ''\n", ''),
+''', {'drops_last_run': ('    out.append($piece)\n    return', '    return'),
+      'empty_input': ("    if not text:\n        return ''\n", ''),
       'count_from_zero': ('prev, count = ch, 1', 'prev, count = ch, 0')},
- [{'rule': 'each run of a repeated character becomes the character followed by the run length.', 'example': 'a3b1c2', 'piece': 'prev + str(count)'},
+ [{'rule': 'each run of a repeated character becomes the character followed by the run length.', 'example': 'a3b1c2',
+   'piece': 'prev + str(count)'},
   {'rule': 'each run of a repeated character becomes the run length followed by the character.', 'example': '3a1b2c',
    'piece': 'str(count) + prev'},
-  {'rule': 'each run becomes the character followed by the run length, but runs of length 1 are written as the bare character.', 'example': 'a3bc2',
+  {'rule': 'each run becomes the character followed by the run length, but runs of length 1 are written as the bare '
+           'character.', 'example': 'a3bc2',
    'piece': "prev + (str(count) if count > 1 else '')"}],
- lambda p, r: [('aaabcc',), ('abc',), ('',), ('zzzzzzzzzzzz',), ('aabbaa',), ('x',)] + [(''.join(r.choice('ab') * r.randint(1, 4) for _ in range(4)),) for _ in range(4)]),
+ lambda p, r: [('aaabcc',), ('abc',), ('',), ('zzzzzzzzzzzz',), ('aabbaa',), ('x',)]
+       + [(''.join(r.choice('ab') * r.randint(1, 4) for _ in range(4)),) for _ in range(4)]),
 
 Family('truncate', 'textutils', '''def truncate(text, width):
     """Shorten `text` to at most `width` characters.
@@ -369,10 +381,12 @@ Family('truncate', 'textutils', '''def truncate(text, width):
     if len(text) <= width:
         return text
     return text[:width - len('$e')] + '$e'
-''', {'strict_compare': ('len(text) <= width', 'len(text) < width'), 'too_long': ("text[:width - len('$e')]", 'text[:width]'),
+''', {'strict_compare': ('len(text) <= width', 'len(text) < width'),
+      'too_long': ("text[:width - len('$e')]", 'text[:width]'),
       'off_by_one': ("width - len('$e')", "width - len('$e') - 1")},
  [{'e': '...'}, {'e': '..'}, {'e': '~'}, {'e': ' [more]'}],
- lambda p, r: [('hello world', 8), ('short', 10), ('exactly', 7), ('', 9), ('abcdefghijklmnop', 12)] + [(_rwords(r, 4), r.randint(9, 20)) for _ in range(5)]),
+ lambda p, r: [('hello world', 8), ('short', 10), ('exactly', 7), ('', 9), ('abcdefghijklmnop', 12)]
+       + [(_rwords(r, 4), r.randint(9, 20)) for _ in range(5)]),
 
 Family('snake_to_camel', 'textutils', '''def snake_to_camel(name):
     """Convert a snake_case `name` to $style.
@@ -384,12 +398,16 @@ Family('snake_to_camel', 'textutils', '''def snake_to_camel(name):
     if not words:
         return ''
     return $first + ''.join(w.capitalize() for w in words[1:])
-''', {'keeps_empty_words': ("[w for w in name.split('_') if w]", "name.split('_')"), 'repeats_first': ('words[1:]', 'words'),
+''', {'keeps_empty_words': ("[w for w in name.split('_') if w]", "name.split('_')"),
+      'repeats_first': ('words[1:]', 'words'),
       'no_guard': ("    if not words:\n        return ''\n", '')},
- [{'style': 'camelCase', 'rule': 'The first word is all lower case; every later word is capitalised.', 'first': 'words[0].lower()'},
-  {'style': 'PascalCase', 'rule': 'Every word is capitalised (first letter upper case, the rest lower case).', 'first': 'words[0].capitalize()',
+ [{'style': 'camelCase', 'rule': 'The first word is all lower case; every later word is capitalised.',
+   'first': 'words[0].lower()'},
+  {'style': 'PascalCase', 'rule': 'Every word is capitalised (first letter upper case, the rest lower case).',
+   'first': 'words[0].capitalize()',
    'skip': ('keeps_empty_words',)}],
- lambda p, r: [('hello_world',), ('make_it_work_now',), ('_private_name',), ('',), ('___',), ('HTTP_response',), ('single',), ('trailing__double_',)]),
+ lambda p, r: [('hello_world',), ('make_it_work_now',), ('_private_name',), ('',), ('___',), ('HTTP_response',),
+               ('single',), ('trailing__double_',)]),
 
 Family('reverse_words', 'textutils', '''def reverse_words(text):
     """$rule
@@ -402,8 +420,10 @@ Family('reverse_words', 'textutils', '''def reverse_words(text):
  [{'rule': 'Return the words of `text` in reverse order.', 'expr': 'words[::-1]'},
   {'rule': 'Reverse the letters of each word of `text`, keeping the words in their order.',
    'expr': 'w[::-1] for w in words'},
-  {'rule': 'Return the words of `text` in reverse order, each with its letters reversed too.', 'expr': 'w[::-1] for w in reversed(words)'}],
- lambda p, r: [('hello world',), ('one two three',), ('  spaced   out  ',), ('',), ('single',)] + [(_rwords(r, 4),) for _ in range(3)]),
+  {'rule': 'Return the words of `text` in reverse order, each with its letters reversed too.',
+   'expr': 'w[::-1] for w in reversed(words)'}],
+ lambda p, r: [('hello world',), ('one two three',), ('  spaced   out  ',), ('',), ('single',)]
+       + [(_rwords(r, 4),) for _ in range(3)]),
 
 Family('is_anagram', 'textutils', '''def is_anagram(a, b):
     """Return True if `a` and `b` contain the same characters the same number of times, $rule."""
@@ -412,7 +432,8 @@ Family('is_anagram', 'textutils', '''def is_anagram(a, b):
  [{'rule': 'ignoring case and spaces', 'na': "a.lower().replace(' ', '')", 'nb': "b.lower().replace(' ', '')"},
   {'rule': 'comparing characters exactly (case and spaces count)', 'na': 'a', 'nb': 'b'},
   {'rule': 'ignoring case (spaces count)', 'na': 'a.lower()', 'nb': 'b.lower()'}],
- lambda p, r: [('listen', 'silent'), ('Dormitory', 'Dirty room'), ('abc', 'abd'), ('aab', 'abb'), ('', ''), ('a b', 'ab'), ('Tea', 'Eat'), ('aabb', 'ab')]),
+ lambda p, r: [('listen', 'silent'), ('Dormitory', 'Dirty room'), ('abc', 'abd'), ('aab', 'abb'), ('', ''),
+               ('a b', 'ab'), ('Tea', 'Eat'), ('aabb', 'ab')]),
 
 Family('most_common_word', 'textutils', '''def most_common_word(text):
     """Return the most frequent word in `text` (words are separated by whitespace, compared in lower case).
@@ -429,11 +450,14 @@ Family('most_common_word', 'textutils', '''def most_common_word(text):
     return $pick
 ''', {'case': ('text.lower().split()', 'text.split()'), 'no_guard': ('    if not words:\n        return None\n', ''),
       'bad_tie': ('$pick', '$bad_pick')},
- [{'rule': 'If several words are equally frequent, return the alphabetically first.', 'pick': 'min(w for w in counts if counts[w] == best)',
+ [{'rule': 'If several words are equally frequent, return the alphabetically first.',
+   'pick': 'min(w for w in counts if counts[w] == best)',
    'bad_pick': 'max(w for w in counts if counts[w] == best)'},
   {'rule': 'If several words are equally frequent, return the one that appears first in the text.',
-   'pick': 'next(w for w in words if counts[w] == best)', 'bad_pick': 'next(w for w in reversed(words) if counts[w] == best)'}],
- lambda p, r: [('the cat and the hat',), ('b a',), ('',), ('Apple apple Banana',), ('zeta alpha zeta alpha',), ('one',)] + [(_rwords(r, 6),) for _ in range(4)]),
+   'pick': 'next(w for w in words if counts[w] == best)',
+   'bad_pick': 'next(w for w in reversed(words) if counts[w] == best)'}],
+ lambda p, r: [('the cat and the hat',), ('b a',), ('',), ('Apple apple Banana',), ('zeta alpha zeta alpha',),
+               ('one',)] + [(_rwords(r, 6),) for _ in range(4)]),
 ]
 
 # %% ../../nbs/domains/swe.ipynb #d35dec61
@@ -444,13 +468,17 @@ Family('chunk', 'listutils', '''def chunk(items, size):
     $rule
     """
     $body
-''', {'off_by_one': ('range(0, len(items)$stop, size)', 'range(0, len(items)$stop - 1, size)'), 'short_chunks': ('items[i:i + size]', 'items[i:i + size - 1]')},
- [{'rule': 'The last chunk may be shorter if the items do not divide evenly.', 'stop': '', 'body': 'return [items[i:i + size] for i in range(0, len(items), size)]'},
+''', {'off_by_one': ('range(0, len(items)$stop, size)', 'range(0, len(items)$stop - 1, size)'),
+      'short_chunks': ('items[i:i + size]', 'items[i:i + size - 1]')},
+ [{'rule': 'The last chunk may be shorter if the items do not divide evenly.', 'stop': '',
+   'body': 'return [items[i:i + size] for i in range(0, len(items), size)]'},
   {'rule': 'Items left over at the end that do not fill a whole chunk are dropped.', 'stop': ' - size + 1',
    'body': 'return [items[i:i + size] for i in range(0, len(items) - size + 1, size)]'},
   {'rule': 'If the last chunk is short, it is padded with None up to `size` elements.', 'stop': '',
-   'body': 'chunks = [items[i:i + size] for i in range(0, len(items), size)]\n    if chunks:\n        chunks[-1] = chunks[-1] + [None] * (size - len(chunks[-1]))\n    return chunks'}],
- lambda p, r: [([1, 2, 3, 4, 5], 2), ([1, 2, 3, 4], 2), ([], 3), ([7], 1), ([1, 2, 3], 5), (list(range(9)), 3)] + [(_rints(r, r.randint(3, 11)), r.randint(1, 4)) for _ in range(4)]),
+   'body': 'chunks = [items[i:i + size] for i in range(0, len(items), size)]\n    if chunks:\n'
+           '        chunks[-1] = chunks[-1] + [None] * (size - len(chunks[-1]))\n    return chunks'}],
+ lambda p, r: [([1, 2, 3, 4, 5], 2), ([1, 2, 3, 4], 2), ([], 3), ([7], 1), ([1, 2, 3], 5), (list(range(9)), 3)]
+       + [(_rints(r, r.randint(3, 11)), r.randint(1, 4)) for _ in range(4)]),
 
 Family('rotate', 'listutils', '''def rotate(items, k):
     """Return a new list: `items` rotated $dir by `k` positions (k >= 0; k may exceed the length).
@@ -461,10 +489,13 @@ Family('rotate', 'listutils', '''def rotate(items, k):
         return []
     k %= len(items)
     return $expr
-''', {'no_guard': ('    if not items:\n        return []\n', ''), 'no_modulo': ('    k %= len(items)\n', ''), 'wrong_direction': ('$expr', '$other')},
+''', {'no_guard': ('    if not items:\n        return []\n', ''), 'no_modulo': ('    k %= len(items)\n', ''),
+      'wrong_direction': ('$expr', '$other')},
  [{'dir': 'left', 'example': '[2, 3, 4, 1]', 'expr': 'items[k:] + items[:k]', 'other': 'items[-k:] + items[:-k]'},
-  {'dir': 'right', 'example': '[4, 1, 2, 3]', 'expr': 'items[len(items) - k:] + items[:len(items) - k]', 'other': 'items[k:] + items[:k]'}],
- lambda p, r: [([1, 2, 3, 4], 1), ([1, 2, 3], 0), ([], 2), ([1, 2, 3], 5), (['a', 'b'], 1), ([5], 7), ([1, 2, 3], 7)] + [(_rints(r, r.randint(3, 8)), r.randint(1, 12)) for _ in range(4)]),
+  {'dir': 'right', 'example': '[4, 1, 2, 3]', 'expr': 'items[len(items) - k:] + items[:len(items) - k]',
+   'other': 'items[k:] + items[:k]'}],
+ lambda p, r: [([1, 2, 3, 4], 1), ([1, 2, 3], 0), ([], 2), ([1, 2, 3], 5), (['a', 'b'], 1), ([5], 7), ([1, 2, 3], 7)]
+       + [(_rints(r, r.randint(3, 8)), r.randint(1, 12)) for _ in range(4)]),
 
 Family('moving_average', 'listutils', '''def moving_average(values, window):
     """Averages of every run of `window` consecutive numbers in `values`, rounded to $d decimal places.
@@ -473,9 +504,11 @@ Family('moving_average', 'listutils', '''def moving_average(values, window):
     (none if the list is shorter than the window).
     """
     return [round(sum(values[i:i + window]) / window, $d) for i in range(len(values) - window + 1)]
-''', {'misses_last': ('range(len(values) - window + 1)', 'range(len(values) - window)'), 'short_window': ('values[i:i + window]', 'values[i:i + window - 1]')},
+''', {'misses_last': ('range(len(values) - window + 1)', 'range(len(values) - window)'),
+      'short_window': ('values[i:i + window]', 'values[i:i + window - 1]')},
  [{'d': 1}, {'d': 2}, {'d': 3}],
- lambda p, r: [([1, 2, 3, 4, 5], 2), ([10, 20, 30], 3), ([1, 2], 3), ([5], 1), ([1, 2, 4, 8], 3)] + [(_rints(r, r.randint(4, 9), 0, 50), r.randint(1, 4)) for _ in range(4)]),
+ lambda p, r: [([1, 2, 3, 4, 5], 2), ([10, 20, 30], 3), ([1, 2], 3), ([5], 1), ([1, 2, 4, 8], 3)]
+       + [(_rints(r, r.randint(4, 9), 0, 50), r.randint(1, 4)) for _ in range(4)]),
 
 Family('dedupe', 'listutils', '''def dedupe(items):
     """Return the items of `items` without repeats, $rule"""
@@ -487,9 +520,12 @@ Family('dedupe', 'listutils', '''def dedupe(items):
             out.append(x)
     return $result
 ''', {'never_marks_seen': ('            seen.add(x)\n', ''), 'loses_order': ('$result', 'sorted(out)')},
- [{'rule': 'keeping the first occurrence of each and the order of first occurrences.', 'source': 'items', 'result': 'out'},
-  {'rule': 'keeping the last occurrence of each, in the order of those last occurrences.', 'source': 'reversed(items)', 'result': 'out[::-1]'}],
- lambda p, r: [([3, 1, 3, 2, 1],), ([],), (['b', 'a', 'b'],), ([1, 1, 1],), ([5, 4, 3],)] + [(_rints(r, r.randint(4, 10), 0, 6),) for _ in range(4)]),
+ [{'rule': 'keeping the first occurrence of each and the order of first occurrences.', 'source': 'items',
+   'result': 'out'},
+  {'rule': 'keeping the last occurrence of each, in the order of those last occurrences.', 'source': 'reversed(items)',
+   'result': 'out[::-1]'}],
+ lambda p, r: [([3, 1, 3, 2, 1],), ([],), (['b', 'a', 'b'],), ([1, 1, 1],), ([5, 4, 3],)]
+       + [(_rints(r, r.randint(4, 10), 0, 6),) for _ in range(4)]),
 
 Family('flatten', 'listutils', '''def flatten(nested):
     """$rule"""
@@ -500,10 +536,14 @@ Family('flatten', 'listutils', '''def flatten(nested):
         else:
             out.append(x)
     return out
-''', {'appends_lists': ('out.extend($inner)', 'out.append($inner)'), 'tuples_too': ('isinstance(x, list)', 'isinstance(x, (list, tuple))')},
- [{'rule': 'Flatten nested lists of any depth into one flat list, keeping the order. Only lists are flattened (tuples stay as items).', 'inner': 'flatten(x)'},
-  {'rule': 'Flatten one level of nesting: items that are lists are replaced by their elements; deeper lists stay as they are. Tuples stay as items.', 'inner': 'x'}],
- lambda p, r: [([1, [2, 3], 4],), ([[1, [2, [3]]], 5],), ([],), ([(1, 2), [3]],), ([[], [[]], 1],), (['a', ['b', ['c', ['d']]]],)]),
+''', {'appends_lists': ('out.extend($inner)', 'out.append($inner)'),
+      'tuples_too': ('isinstance(x, list)', 'isinstance(x, (list, tuple))')},
+ [{'rule': 'Flatten nested lists of any depth into one flat list, keeping the order. Only lists are flattened (tuples '
+           'stay as items).', 'inner': 'flatten(x)'},
+  {'rule': 'Flatten one level of nesting: items that are lists are replaced by their elements; deeper lists stay as '
+           'they are. Tuples stay as items.', 'inner': 'x'}],
+ lambda p, r: [([1, [2, 3], 4],), ([[1, [2, [3]]], 5],), ([],), ([(1, 2), [3]],), ([[], [[]], 1],),
+               (['a', ['b', ['c', ['d']]]],)]),
 
 Family('second_largest', 'listutils', '''def second_largest(values):
     """Return the second largest $rule, or None if there is no such value."""
@@ -511,11 +551,14 @@ Family('second_largest', 'listutils', '''def second_largest(values):
     if len(ordered) < 2:
         return None
     return ordered[1]
-''', {'ascending': ('sorted($coll, reverse=True)', 'sorted($coll)'), 'strict_len': ('len(ordered) < 2', 'len(ordered) < 1'),
+''', {'ascending': ('sorted($coll, reverse=True)', 'sorted($coll)'),
+      'strict_len': ('len(ordered) < 2', 'len(ordered) < 1'),
       'no_dedupe': ('sorted(set(values), reverse=True)', 'sorted(values, reverse=True)')},
  [{'rule': 'distinct value in `values` (repeats of the largest do not count)', 'coll': 'set(values)'},
-  {'rule': 'element of `values`: the element in second place when sorted from largest to smallest (repeats count)', 'coll': 'values'}],
- lambda p, r: [([3, 1, 4, 1, 5],), ([5, 5, 4],), ([7],), ([],), ([2, 2],), ([-1, -5, -3],)] + [(_rints(r, r.randint(2, 8)),) for _ in range(4)]),
+  {'rule': 'element of `values`: the element in second place when sorted from largest to smallest (repeats count)',
+   'coll': 'values'}],
+ lambda p, r: [([3, 1, 4, 1, 5],), ([5, 5, 4],), ([7],), ([],), ([2, 2],), ([-1, -5, -3],)]
+       + [(_rints(r, r.randint(2, 8)),) for _ in range(4)]),
 
 Family('binary_search', 'listutils', '''def binary_search(items, target):
     """$rule"""
@@ -524,11 +567,16 @@ Family('binary_search', 'listutils', '''def binary_search(items, target):
         mid = (lo + hi) // 2
         $body
 ''', {'strict_loop': ('while lo <= hi', 'while lo < hi'), 'bad_hi': ('len(items) - 1', 'len(items)'),
-      'rightmost': ('if items[mid] < target:\n            lo = mid + 1\n        else:\n            hi = mid\n    return lo',
-                    'if items[mid] <= target:\n            lo = mid + 1\n        else:\n            hi = mid\n    return lo')},
- [{'rule': 'Return the index of `target` in the sorted list `items` of distinct numbers, or -1 if it is not there.', 'hi': ' - 1', 'cmp': '<=',
-   'body': 'if items[mid] == target:\n            return mid\n        if items[mid] < target:\n            lo = mid + 1\n        else:\n            hi = mid - 1\n    return -1'},
-  {'rule': 'Return the leftmost index at which `target` could be inserted into the sorted list `items` keeping it sorted\n    (the index of the first element >= target; len(items) if there is none).', 'hi': '', 'cmp': '<',
+      'rightmost': ('if items[mid] < target:\n            lo = mid + 1\n        else:\n            hi = mid\n'
+                    '    return lo',
+                    'if items[mid] <= target:\n            lo = mid + 1\n        else:\n            hi = mid\n'
+                    '    return lo')},
+ [{'rule': 'Return the index of `target` in the sorted list `items` of distinct numbers, or -1 if it is not there.',
+   'hi': ' - 1', 'cmp': '<=',
+   'body': 'if items[mid] == target:\n            return mid\n        if items[mid] < target:\n'
+           '            lo = mid + 1\n        else:\n            hi = mid - 1\n    return -1'},
+  {'rule': 'Return the leftmost index at which `target` could be inserted into the sorted list `items` keeping it '
+           'sorted\n    (the index of the first element >= target; len(items) if there is none).', 'hi': '', 'cmp': '<',
    'body': 'if items[mid] < target:\n            lo = mid + 1\n        else:\n            hi = mid\n    return lo'}],
  lambda p, r: [([1, 3, 5, 7], 5), ([1, 3, 5, 7], 4), ([], 1), ([2], 2), ([1, 2, 3], 3), ([1, 2, 3], 9), ([1, 2, 3], 1),
                ([1, 2, 2, 2, 3], 2), ([10, 20], 0)]
@@ -551,7 +599,8 @@ Family('merge_sorted', 'listutils', '''def merge_sorted(a, b):
 ''', {'drops_tail': ('    out.extend(b[j:])\n', ''), 'wrong_compare': ('a[i] $cmp b[j]', 'a[i] $bad b[j]')},
  [{'order': 'ascending', 'cmp': '<=', 'bad': '>='}, {'order': 'descending', 'cmp': '>=', 'bad': '<='}],
  lambda p, r: [(x, y) if p['order'] == 'ascending' else (x[::-1], y[::-1]) for x, y in
-               [([1, 4, 9], [2, 3, 10]), ([], [1, 2]), ([1, 2], []), ([1, 1], [1]), ([5], [1, 2, 3])] + [(sorted(_rints(r, 4)), sorted(_rints(r, 5))) for _ in range(4)]]),
+               [([1, 4, 9], [2, 3, 10]), ([], [1, 2]), ([1, 2], []), ([1, 1], [1]), ([5], [1, 2, 3])]
+               + [(sorted(_rints(r, 4)), sorted(_rints(r, 5))) for _ in range(4)]]),
 
 Family('running', 'listutils', '''def running_$what(values):
     """Return a list whose i-th element is the $what of values[0], ..., values[i] (empty for an empty list)."""
@@ -561,10 +610,12 @@ Family('running', 'listutils', '''def running_$what(values):
         acc = v if acc is None else $step
         out.append(acc)
     return out
-''', {'wrong_start': ('acc = v if acc is None else $step', 'acc = 0 if acc is None else $step'), 'appends_value': ('out.append(acc)', 'out.append(v)')},
+''', {'wrong_start': ('acc = v if acc is None else $step', 'acc = 0 if acc is None else $step'),
+      'appends_value': ('out.append(acc)', 'out.append(v)')},
  [{'what': 'total', 'step': 'acc + v'}, {'what': 'max', 'step': 'max(acc, v)'}, {'what': 'min', 'step': 'min(acc, v)'},
   {'what': 'product', 'step': 'acc * v'}],
- lambda p, r: [([1, 2, 3],), ([],), ([3, -1, 4, -2],), ([-5, -7, -2],), ([2, 2, 5],)] + [(_rints(r, r.randint(3, 7), -9, 9),) for _ in range(4)]),
+ lambda p, r: [([1, 2, 3],), ([],), ([3, -1, 4, -2],), ([-5, -7, -2],), ([2, 2, 5],)]
+       + [(_rints(r, r.randint(3, 7), -9, 9),) for _ in range(4)]),
 
 Family('count_pairs', 'listutils', '''def count_pairs(values, target):
     """Count the pairs of positions i < j with $cond."""
@@ -579,7 +630,8 @@ Family('count_pairs', 'listutils', '''def count_pairs(values, target):
  [{'cond': 'values[i] + values[j] == target', 'test': 'values[i] + values[j] == target'},
   {'cond': 'abs(values[i] - values[j]) == target', 'test': 'abs(values[i] - values[j]) == target'},
   {'cond': 'values[i] * values[j] == target', 'test': 'values[i] * values[j] == target'}],
- lambda p, r: [([1, 2, 3, 4], 5), ([], 3), ([2, 2, 2], 4), ([0, 0], 0), ([1, 5, 3, 3], 6), ([3, 1], 2)] + [(_rints(r, 7, -4, 6), r.randint(0, 6)) for _ in range(4)]),
+ lambda p, r: [([1, 2, 3, 4], 5), ([], 3), ([2, 2, 2], 4), ([0, 0], 0), ([1, 5, 3, 3], 6), ([3, 1], 2)]
+       + [(_rints(r, 7, -4, 6), r.randint(0, 6)) for _ in range(4)]),
 ]
 
 # %% ../../nbs/domains/swe.ipynb #b2f1f9e9
@@ -591,9 +643,11 @@ Family('clamp', 'numutils', '''def clamp(x, lo, hi):
     if x > hi:
         return hi
     return x
-''', {'copy_paste': ('    if x > hi:\n        return hi', '    if x > hi:\n        return lo'), 'flipped': ('if x > hi:', 'if x < hi:')},
+''', {'copy_paste': ('    if x > hi:\n        return hi', '    if x > hi:\n        return lo'),
+      'flipped': ('if x > hi:', 'if x < hi:')},
  [{}],
- lambda p, r: [(5, 0, 10), (-3, 0, 10), (12, 0, 10), (0, 0, 0), (10, 0, 10), (-5, -10, -1)] + [(r.randint(-20, 20), -5, 5) for _ in range(4)]),
+ lambda p, r: [(5, 0, 10), (-3, 0, 10), (12, 0, 10), (0, 0, 0), (10, 0, 10), (-5, -10, -1)]
+       + [(r.randint(-20, 20), -5, 5) for _ in range(4)]),
 
 Family('wrap', 'numutils', '''def wrap(x, lo, hi):
     """Wrap the integer `x` into the half-open range [lo, hi) (lo < hi), like an angle or a clock.
@@ -603,7 +657,8 @@ Family('wrap', 'numutils', '''def wrap(x, lo, hi):
     return lo + (x - lo) % (hi - lo)
 ''', {'no_offset': ('lo + (x - lo) % (hi - lo)', 'x % (hi - lo)'), 'inclusive': ('% (hi - lo)', '% (hi - lo + 1)')},
  [{}],
- lambda p, r: [(12, 0, 10), (-1, 0, 10), (5, 0, 10), (25, 20, 30), (19, 20, 30), (0, 1, 4)] + [(r.randint(-40, 40), r.randint(-5, 5), r.randint(6, 12)) for _ in range(4)]),
+ lambda p, r: [(12, 0, 10), (-1, 0, 10), (5, 0, 10), (25, 20, 30), (19, 20, 30), (0, 1, 4)]
+       + [(r.randint(-40, 40), r.randint(-5, 5), r.randint(6, 12)) for _ in range(4)]),
 
 Family('fizzbuzz', 'numutils', '''def fizzbuzz(n):
     """Return the strings for 1..n: '$wa$wb' for multiples of both $a and $b, '$wa' for other multiples of $a,
@@ -621,9 +676,12 @@ Family('fizzbuzz', 'numutils', '''def fizzbuzz(n):
             out.append(str(i))
     return out
 ''', {'off_by_one': ('range(1, n + 1)', 'range(1, n)'), 'not_str': ('out.append(str(i))', 'out.append(i)'),
-      'wrong_order': ("        if i % $a == 0 and i % $b == 0:\n            out.append('$wa$wb')\n        elif i % $a == 0:\n            out.append('$wa')",
-                      "        if i % $a == 0:\n            out.append('$wa')\n        elif i % $a == 0 and i % $b == 0:\n            out.append('$wa$wb')")},
- [{'a': 3, 'b': 5, 'wa': 'Fizz', 'wb': 'Buzz'}, {'a': 2, 'b': 7, 'wa': 'Foo', 'wb': 'Bar'}, {'a': 3, 'b': 4, 'wa': 'Ping', 'wb': 'Pong'},
+      'wrong_order': ("        if i % $a == 0 and i % $b == 0:\n            out.append('$wa$wb')\n"
+                      "        elif i % $a == 0:\n            out.append('$wa')",
+                      "        if i % $a == 0:\n            out.append('$wa')\n"
+                      "        elif i % $a == 0 and i % $b == 0:\n            out.append('$wa$wb')")},
+ [{'a': 3, 'b': 5, 'wa': 'Fizz', 'wb': 'Buzz'}, {'a': 2, 'b': 7, 'wa': 'Foo', 'wb': 'Bar'},
+  {'a': 3, 'b': 4, 'wa': 'Ping', 'wb': 'Pong'},
   {'a': 4, 'b': 6, 'wa': 'Tik', 'wb': 'Tok'}, {'a': 5, 'b': 2, 'wa': 'Zip', 'wb': 'Zap'}],
  lambda p, r: [(5,), (1,), (0,), (15,), (30,), (r.randint(20, 45),)]),
 
@@ -641,10 +699,13 @@ def _is_prime(n):
         i += 1
     return True
 ''', {'squares': ('while i * i <= n', 'while i * i < n'), 'one_is_prime': ('if n < 2:', 'if n < 1:')},
- [{'name': 'is_prime', 'doc': 'Return True if the integer `n` is a prime number (negative numbers, 0 and 1 are not prime).', 'body': 'return _is_prime(n)'},
+ [{'name': 'is_prime',
+   'doc': 'Return True if the integer `n` is a prime number (negative numbers, 0 and 1 are not prime).',
+   'body': 'return _is_prime(n)'},
   {'name': 'count_primes', 'doc': 'Return how many prime numbers are <= n.',
    'body': 'return sum(1 for k in range(n + 1) if _is_prime(k))'},
-  {'name': 'next_prime', 'doc': 'Return the smallest prime number strictly greater than `n`.', 'body': 'k = n + 1\n    while not _is_prime(k):\n        k += 1\n    return k'}],
+  {'name': 'next_prime', 'doc': 'Return the smallest prime number strictly greater than `n`.',
+   'body': 'k = n + 1\n    while not _is_prime(k):\n        k += 1\n    return k'}],
  lambda p, r: [(7,), (9,), (1,), (2,), (25,), (0,), (-3,), (49,), (97,), (r.randint(10, 60),), (r.randint(60, 120),)]),
 
 Family('to_base', 'numutils', '''def to_base$b(n):
@@ -659,10 +720,11 @@ Family('to_base', 'numutils', '''def to_base$b(n):
         out = digits[n % $b] + out
         n //= $b
     return sign + out
-''', {'no_zero': ("    if n == 0:\n        return '0'\n", ''), 'reversed': ('out = digits[n % $b] + out', 'out = out + digits[n % $b]'),
+''', {'no_zero': ("    if n == 0:\n        return '0'\n", ''),
+      'reversed': ('out = digits[n % $b] + out', 'out = out + digits[n % $b]'),
       'drops_top_digit': ('while n > 0:', 'while n > 1:')},
- [{'b': b, 'digits': '0123456789abcdef'[:b], 'neg': 'Negative numbers get a leading minus sign.'} for b in (2, 3, 5, 8,
-                                                                                                            16)],
+ [{'b': b, 'digits': '0123456789abcdef'[:b], 'neg': 'Negative numbers get a leading minus sign.'}
+  for b in (2, 3, 5, 8, 16)],
  lambda p, r: [(10,), (0,), (255,), (-6,), (1,), (r.randint(2, 500),), (r.randint(500, 5000),), (-r.randint(2, 99),)]),
 
 Family('roman', 'numutils', '''_TABLE = [(1000, 'M'), (900, 'CM'), (500, 'D'), (400, 'CD'), (100, 'C'), (90, 'XC'),
@@ -672,21 +734,29 @@ def $name(x):
     """$doc"""
     $body
 ''', {'missing_pair': ("(900, 'CM'), ", ''), 'missing_four': ("(4, 'IV'), ", ''), 'strict': ('$cmp', '$bad')},
- [{'name': 'to_roman', 'doc': 'Write the integer `x` (1 <= x <= 3999) in Roman numerals, e.g. 1994 -> MCMXCIV.', 'cmp': 'while x >= value', 'bad': 'while x > value',
-   'body': "out = ''\n    for value, letters in _TABLE:\n        while x >= value:\n            out += letters\n            x -= value\n    return out"},
-  {'name': 'from_roman', 'doc': 'Read the Roman numeral string `x` (e.g. MCMXCIV) and return its integer value.', 'cmp': 'x.startswith(letters, i)', 'bad': 'x.startswith(letters[0], i)',
-   'body': "total, i = 0, 0\n    for value, letters in _TABLE:\n        while x.startswith(letters, i):\n            total += value\n            i += len(letters)\n    return total"}],
- lambda p, r: [(x,) if p['name'] == 'to_roman' else (_roman(x),) for x in [1994, 4, 9, 14, 40, 3999, 1, 944, 2024, r.randint(1, 3999), r.randint(1, 3999)]]),
+ [{'name': 'to_roman', 'doc': 'Write the integer `x` (1 <= x <= 3999) in Roman numerals, e.g. 1994 -> MCMXCIV.',
+   'cmp': 'while x >= value', 'bad': 'while x > value',
+   'body': "out = ''\n    for value, letters in _TABLE:\n        while x >= value:\n            out += letters\n"
+           "            x -= value\n    return out"},
+  {'name': 'from_roman', 'doc': 'Read the Roman numeral string `x` (e.g. MCMXCIV) and return its integer value.',
+   'cmp': 'x.startswith(letters, i)', 'bad': 'x.startswith(letters[0], i)',
+   'body': "total, i = 0, 0\n    for value, letters in _TABLE:\n        while x.startswith(letters, i):\n"
+           "            total += value\n            i += len(letters)\n    return total"}],
+ lambda p, r: [(x,) if p['name'] == 'to_roman' else (_roman(x),)
+               for x in [1994, 4, 9, 14, 40, 3999, 1, 944, 2024, r.randint(1, 3999), r.randint(1, 3999)]]),
 
 Family('digits', 'numutils', '''def $name(n):
     """$doc Negative numbers are treated like their absolute value."""
     return $expr
 ''', {'no_abs': ('str(abs(n))', 'str(n)')},
- [{'name': 'digit_sum', 'doc': 'Return the sum of the decimal digits of the integer `n`.', 'expr': 'sum(int(d) for d in str(abs(n)))'},
+ [{'name': 'digit_sum', 'doc': 'Return the sum of the decimal digits of the integer `n`.',
+   'expr': 'sum(int(d) for d in str(abs(n)))'},
   {'name': 'digit_product', 'doc': 'Return the product of the decimal digits of the integer `n`.',
    'expr': 'math.prod(int(d) for d in str(abs(n)))'},
-  {'name': 'count_digits', 'doc': 'Return how many decimal digits the integer `n` has (0 has one digit).', 'expr': 'len(str(abs(n)))'}],
- lambda p, r: [(123,), (0,), (-45,), (9,), (1000,), (r.randint(10, 99999),), (-r.randint(10, 99999),)], imports='import math'),
+  {'name': 'count_digits', 'doc': 'Return how many decimal digits the integer `n` has (0 has one digit).',
+   'expr': 'len(str(abs(n)))'}],
+ lambda p, r: [(123,), (0,), (-45,), (9,), (1000,), (r.randint(10, 99999),), (-r.randint(10, 99999),)],
+       imports='import math'),
 
 Family('percent_change', 'numutils', '''def percent_change(old, new):
     """Return the change from `old` to `new` as a percentage of `old`, rounded to $d decimal places.
@@ -696,9 +766,11 @@ Family('percent_change', 'numutils', '''def percent_change(old, new):
     if old == 0:
         return None
     return round((new - old) / old * 100, $d)
-''', {'divides_by_new': ('(new - old) / old', '(new - old) / new'), 'no_guard': ('    if old == 0:\n        return None\n', '')},
+''', {'divides_by_new': ('(new - old) / old', '(new - old) / new'),
+      'no_guard': ('    if old == 0:\n        return None\n', '')},
  [{'d': 1}, {'d': 2}, {'d': 0}],
- lambda p, r: [(50, 75), (200, 150), (0, 10), (3, 4), (10, 10), (-20, 10)] + [(r.randint(1, 400), r.randint(0, 400)) for _ in range(4)]),
+ lambda p, r: [(50, 75), (200, 150), (0, 10), (3, 4), (10, 10), (-20, 10)]
+       + [(r.randint(1, 400), r.randint(0, 400)) for _ in range(4)]),
 ]
 
 # %% ../../nbs/domains/swe.ipynb #e8b21f8e
@@ -710,11 +782,13 @@ Family('invert', 'dictutils', '''def invert(d):
         $body
     return out
 ''', {'wrong_rule': ('$body', '$bad')},
- [{'rule': 'Several keys may share a value: the result maps each value to the list of its keys, in the order they appear in `d`.',
+ [{'rule': 'Several keys may share a value: the result maps each value to the list of its keys, in the order they '
+           'appear in `d`.',
    'body': 'out.setdefault(v, []).append(k)', 'bad': 'out[v] = [k]'},
   {'rule': 'When several keys share a value, the first of them (in the order of `d`) is kept.',
    'body': 'if v not in out:\n            out[v] = k', 'bad': 'out[v] = k'},
-  {'rule': 'When several keys share a value, the last of them (in the order of `d`) is kept.', 'body': 'out[v] = k', 'bad': 'out.setdefault(v, k)'}],
+  {'rule': 'When several keys share a value, the last of them (in the order of `d`) is kept.', 'body': 'out[v] = k',
+   'bad': 'out.setdefault(v, k)'}],
  lambda p, r: [({'a': 1, 'b': 2},), ({'a': 1, 'b': 1, 'c': 2},), ({},), ({'x': 'y'},), ({1: 'a', 2: 'b', 3: 'a'},)]
     + [({w: r.randint(0, 2) for w in r.sample(_WORDS, 4)},) for _ in range(3)]),
 
@@ -727,10 +801,12 @@ Family('merge_counts', 'dictutils', '''def merge_counts(a, b):
 ''', {'overwrites': ('out[k] = $expr', 'out[k] = v'), 'wrong_default': ('out.get(k, 0)', 'out.get(k, 1)')},
  [{'rule': 'a key in both gets the sum of its two counts.', 'expr': 'out.get(k, 0) + v'},
   {'rule': 'a key in both gets the larger of its two counts.', 'expr': 'max(out.get(k, 0), v)'},
-  {'rule': 'a key in both gets the difference a[key] - b[key]; a key only in b gets -b[key].', 'expr': 'out.get(k, 0) - v'}],
- lambda p, r: [({'a': 1}, {'a': 2, 'b': 3}), ({}, {'x': 1}), ({'x': 5}, {}), ({'a': 4, 'b': 1}, {'b': 7}), ({'z': 3},
-                                                                                                            {'y': 0}), ({'a': 9}, {'a': 2})]
-    + [({w: r.randint(1, 9) for w in r.sample(_WORDS[:8], 3)}, {w: r.randint(1, 9) for w in r.sample(_WORDS[:8], 3)}) for _ in range(4)]),
+  {'rule': 'a key in both gets the difference a[key] - b[key]; a key only in b gets -b[key].',
+   'expr': 'out.get(k, 0) - v'}],
+ lambda p, r: [({'a': 1}, {'a': 2, 'b': 3}), ({}, {'x': 1}), ({'x': 5}, {}), ({'a': 4, 'b': 1}, {'b': 7}),
+               ({'z': 3}, {'y': 0}), ({'a': 9}, {'a': 2})]
+    + [({w: r.randint(1, 9) for w in r.sample(_WORDS[:8], 3)}, {w: r.randint(1, 9) for w in r.sample(_WORDS[:8], 3)})
+       for _ in range(4)]),
 
 Family('get_path', 'dictutils', '''def get_path(data, path, default=None):
     """Look up a nested value in dicts: get_path(d, 'a${sep}b') is d['a']['b'].
@@ -744,13 +820,14 @@ Family('get_path', 'dictutils', '''def get_path(data, path, default=None):
             return default
         current = current[key]
     return current
-''', {'wrong_default': ('default=None):', "default=''):"), 'no_type_check': ('not isinstance(current, dict) or key not in current', 'key not in current'),
+''', {'wrong_default': ('default=None):', "default=''):"),
+      'no_type_check': ('not isinstance(current, dict) or key not in current', 'key not in current'),
       'ignores_default': ('            return default', '            return None')},
  [{'sep': '.'}, {'sep': '/'}, {'sep': ':'}],
  lambda p, r: [(d, s.replace('.', p['sep']), *x) for d, s, *x in [
-    ({'a': {'b': 1}}, 'a.b'), ({'a': {'b': 1}}, 'a.c'), ({'a': {'b': {'c': 'deep'}}}, 'a.b.c'), ({'a': 5}, 'a.b',
-                                                                                                 'none'),
-    ({'x': 1}, 'y', 0), ({'k': {'v': None}}, 'k.v', 'd'), ({'a': 'str'}, 'a.b'), ({}, 'q')]]),
+    ({'a': {'b': 1}}, 'a.b'), ({'a': {'b': 1}}, 'a.c'), ({'a': {'b': {'c': 'deep'}}}, 'a.b.c'),
+    ({'a': 5}, 'a.b', 'none'), ({'x': 1}, 'y', 0), ({'k': {'v': None}}, 'k.v', 'd'),
+    ({'a': 'str'}, 'a.b'), ({}, 'q')]]),
 
 Family('top_k', 'dictutils', '''def top_k(counts, k):
     """Return the `k` keys of `counts` with the $which values, $order.
@@ -759,12 +836,13 @@ Family('top_k', 'dictutils', '''def top_k(counts, k):
     """
     ranked = sorted(counts, key=lambda key: ($sign counts[key], key))
     return ranked[:k]
-''', {'off_by_one': ('ranked[:k]', 'ranked[:k - 1]'), 'ties_ignored': ('($sign counts[key], key)', '($sign counts[key])'),
+''', {'off_by_one': ('ranked[:k]', 'ranked[:k - 1]'),
+      'ties_ignored': ('($sign counts[key], key)', '($sign counts[key])'),
       'wrong_order': ('($sign counts[key], key)', '($bad counts[key], key)')},
- [{'which': 'largest', 'order': 'largest first', 'sign': '-', 'bad': ''}, {'which': 'smallest',
-                                                                           'order': 'smallest first', 'sign': '', 'bad': '-'}],
- lambda p, r: [({'b': 2, 'a': 5, 'c': 1}, 2), ({'x': 1, 'y': 1, 'a': 1}, 2), ({}, 3), ({'a': 1}, 5), ({'d': 3, 'c': 3,
-                                                                                                       'b': 4, 'a': 0}, 3)]
+ [{'which': 'largest', 'order': 'largest first', 'sign': '-', 'bad': ''},
+  {'which': 'smallest', 'order': 'smallest first', 'sign': '', 'bad': '-'}],
+ lambda p, r: [({'b': 2, 'a': 5, 'c': 1}, 2), ({'x': 1, 'y': 1, 'a': 1}, 2), ({}, 3), ({'a': 1}, 5),
+               ({'d': 3, 'c': 3, 'b': 4, 'a': 0}, 3)]
     + [({w: r.randint(0, 4) for w in r.sample(_WORDS, 5)}, r.randint(1, 4)) for _ in range(4)]),
 
 Family('group_by', 'dictutils', '''def group_by_$name(words):
@@ -773,12 +851,13 @@ Family('group_by', 'dictutils', '''def group_by_$name(words):
     for w in words:
         groups.setdefault($key, []).append(w)
     return groups
-''', {'overwrites': ('groups.setdefault($key, []).append(w)', 'groups[$key] = [w]'), 'bad_key': ('setdefault($key,', 'setdefault($bad,')},
+''', {'overwrites': ('groups.setdefault($key, []).append(w)', 'groups[$key] = [w]'),
+      'bad_key': ('setdefault($key,', 'setdefault($bad,')},
  [{'name': 'initial', 'rule': 'each lower-cased first letter', 'key': 'w[0].lower()', 'bad': 'w[0]'},
   {'name': 'length', 'rule': 'each word length', 'key': 'len(w)', 'bad': 'len(w.strip())'},
   {'name': 'last', 'rule': 'each lower-cased last letter', 'key': 'w[-1].lower()', 'bad': 'w[-1]'}],
- lambda p, r: [(['apple', 'Avocado', 'banana', 'cherry', 'blueberry'],), ([],), (['a', 'B', 'b', 'A'],), (['aa', 'b',
-                                                                                                           'cc', ' d'],)]
+ lambda p, r: [(['apple', 'Avocado', 'banana', 'cherry', 'blueberry'],), ([],), (['a', 'B', 'b', 'A'],),
+               (['aa', 'b', 'cc', ' d'],)]
     + [([w.title() if r.random() < 0.3 else w for w in r.sample(_WORDS, 5)],) for _ in range(3)]),
 ]
 
@@ -862,11 +941,15 @@ def _score(output:str) -> tuple[int, int]|None:
 
 # %% ../../nbs/domains/swe.ipynb #e8433f64
 _ASK_IMPLEMENT = ["Implement `{func}` in `{file}`. It is a stub; its docstring says what it must do: {spec}",
-                  "The function `{func}` in `{file}` is not written yet. Implement it as its docstring describes ({spec})",
+                  "The function `{func}` in `{file}` is not written yet. "
+                  "Implement it as its docstring describes ({spec})",
                   "Please write the body of `{func}` in `{file}`. From its docstring: {spec}"]
-_ASK_FIX = ["There is a bug in `{func}` in `{file}`: `{call}` {got}, but it should return `{want!r}`. Fix it. The docstring says: {spec}",
-            "`{call}` {got} instead of `{want!r}`. Find and fix the bug in `{func}` (`{file}`), whose docstring says: {spec}",
-            "Bug report: calling `{call}` {got}; the expected result is `{want!r}`. Please fix `{func}` in `{file}` ({spec})"]
+_ASK_FIX = ["There is a bug in `{func}` in `{file}`: `{call}` {got}, but it should return `{want!r}`. "
+            "Fix it. The docstring says: {spec}",
+            "`{call}` {got} instead of `{want!r}`. "
+            "Find and fix the bug in `{func}` (`{file}`), whose docstring says: {spec}",
+            "Bug report: calling `{call}` {got}; the expected result is `{want!r}`. "
+            "Please fix `{func}` in `{file}` ({spec})"]
 _TAIL = " Example tests are in `test_visible.py` (run `python test_visible.py`). Call `submit` when you are done."
 
 def _spec(src:str) -> str:
@@ -883,12 +966,12 @@ def _variant_tasks(fam:Family, p:dict, seed:int) -> list[dict]:
     func, ref, key = re.search(r'^def (\w+)\(', src, re.M).group(1), _module(fam, src), _key(fam, p)
     r = seeded_rng('swe', seed, key)
     cases = [(a, v) for a in fam.cases(p, r) for ok, v in [_call(ref, func, a)]]
-    out = [_task(fam, key, func, ref, 'implement', None, _module(fam, _stub(src)), _module(fam,
-                                                                                           r.choice(list(bugs.values()))), cases, r)]
+    out = [_task(fam, key, func, ref, 'implement', None, _module(fam, _stub(src)),
+                 _module(fam, r.choice(list(bugs.values()))), cases, r)]
     for name, bsrc in bugs.items():
         others = [s for n, s in bugs.items() if n != name]
-        decoy = _module(fam, r.choice(others)) if others else _module(fam, bsrc).replace('"""\n    ',
-                                                                                         '"""\n    # handle the edge cases\n    ', 1)
+        decoy = (_module(fam, r.choice(others)) if others else
+                 _module(fam, bsrc).replace('"""\n    ', '"""\n    # handle the edge cases\n    ', 1))
         out.append(_task(fam, key, func, ref, 'fix', name, _module(fam, bsrc), decoy, cases, r))
     return out
 
@@ -964,9 +1047,9 @@ def load_task(split:str, # 'train' or 'test'
 
 # %% ../../nbs/domains/swe.ipynb #4d0be748
 SYSTEM_PROMPT = ("You are a software engineer working in a small Python project. Tools: `bash` runs a shell command in "
-                 "the project directory (for example `ls` or `python test_visible.py`); `file_edit` views a file, creates "
-                 "one, or replaces one exact snippet of it (`str_replace`); `submit` hands in your work. Read the code, "
-                 "make the change, run the tests, and call `submit` when they pass.")
+                 "the project directory (for example `ls` or `python test_visible.py`); `file_edit` views a file, "
+                 "creates one, or replaces one exact snippet of it (`str_replace`); `submit` hands in your work. "
+                 "Read the code, make the change, run the tests, and call `submit` when they pass.")
 
 class SweEnv(Env):
     "A programming task in a sandboxed workspace: bash, file_edit, submit; verified by hidden tests."
@@ -1051,7 +1134,8 @@ def _replace(full:Path, path:str, text:str, old:str, new:str) -> str:
     "Replace the one occurrence of `old` in the file, and show the edited lines."
     if not old: raise ToolError('old_str is empty')
     n = text.count(old)
-    if n == 0: raise ToolError(f'old_str was not found in {path}; it must match exactly, including indentation. View the file first.')
+    if n == 0: raise ToolError(f'old_str was not found in {path}; it must match exactly, including indentation. '
+                               'View the file first.')
     if n > 1: raise ToolError(f'old_str occurs {n} times in {path}; include more surrounding lines to make it unique.')
     after = text.replace(old, new)
     full.write_text(after)
@@ -1171,7 +1255,8 @@ def make_env(task:Task, **kwargs) -> SweEnv:
 
 # %% ../../nbs/domains/swe.ipynb #c33131a9
 def _edit(before:str, after:str) -> tuple[str, str]:
-    "The smallest line-aligned `(old_str, new_str)` that turns `before` into `after`, with `old_str` unique in `before`."
+    ("The smallest line-aligned `(old_str, new_str)` that turns `before` into `after`, "
+     "with `old_str` unique in `before`.")
     a, b = before.splitlines(True), after.splitlines(True)
     i = 0
     while i < min(len(a), len(b)) and a[i] == b[i]: i += 1
@@ -1199,7 +1284,8 @@ def _break(src:str) -> str:
     return '\n'.join(lines[:i] + [lines[i] + ')'] + lines[i + 1:])
 
 class SweExpert:
-    "Scripted swe expert: reads, edits with file_edit, tests with bash, submits; `noise` injects one mistake per episode."
+    ("Scripted swe expert: reads, edits with file_edit, tests with bash, submits; "
+     "`noise` injects one mistake per episode.")
     def __init__(self, task:Task, rng, noise:float=0.):
         self.task, self.r, self.started = task, rng, False
         self.mistake = rng.choice(_MISTAKES) if rng.random() < noise else None
@@ -1260,20 +1346,32 @@ def _write(self:SweExpert, path:str, current:str|None, target:str):
 
 # %% ../../nbs/domains/swe.ipynb #980c6290
 _COOKBOOK = {  # request keyword -> (solution.py, test_solution.py)
-    'factorial': ('def factorial(n):\n    """n! for n >= 0."""\n    out = 1\n    for k in range(2, n + 1):\n        out *= k\n    return out\n',
-                  'from solution import factorial\n\nassert factorial(0) == 1 and factorial(5) == 120\nprint(factorial(10))\n'),
-    'fibonacci': ('def fibonacci(n):\n    """The n-th Fibonacci number (fibonacci(0) == 0)."""\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n',
-                  'from solution import fibonacci\n\nassert [fibonacci(i) for i in range(7)] == [0, 1, 1, 2, 3, 5, 8]\nprint(fibonacci(30))\n'),
-    'binary search': ('def binary_search(items, target):\n    """Index of target in the sorted list items, or -1."""\n    lo, hi = 0, len(items) - 1\n'
-                      '    while lo <= hi:\n        mid = (lo + hi) // 2\n        if items[mid] == target:\n            return mid\n'
-                      '        if items[mid] < target:\n            lo = mid + 1\n        else:\n            hi = mid - 1\n    return -1\n',
-                      'from solution import binary_search\n\nassert binary_search([1, 3, 5, 7], 5) == 2 and binary_search([1, 3], 4) == -1\nprint("ok")\n'),
-    'palindrome': ('def is_palindrome(text):\n    """True if text reads the same backwards, ignoring case and non-alphanumerics."""\n'
+    'factorial': ('def factorial(n):\n    """n! for n >= 0."""\n    out = 1\n    for k in range(2, n + 1):\n'
+                  '        out *= k\n    return out\n',
+                  'from solution import factorial\n\nassert factorial(0) == 1 and factorial(5) == 120\n'
+                  'print(factorial(10))\n'),
+    'fibonacci': ('def fibonacci(n):\n    """The n-th Fibonacci number (fibonacci(0) == 0)."""\n    a, b = 0, 1\n'
+                  '    for _ in range(n):\n        a, b = b, a + b\n    return a\n',
+                  'from solution import fibonacci\n\nassert [fibonacci(i) for i in range(7)] == [0, 1, 1, 2, 3, 5, 8]\n'
+                  'print(fibonacci(30))\n'),
+    'binary search': ('def binary_search(items, target):\n    """Index of target in the sorted list items, or -1."""\n'
+                      '    lo, hi = 0, len(items) - 1\n    while lo <= hi:\n        mid = (lo + hi) // 2\n'
+                      '        if items[mid] == target:\n            return mid\n'
+                      '        if items[mid] < target:\n            lo = mid + 1\n        else:\n'
+                      '            hi = mid - 1\n    return -1\n',
+                      'from solution import binary_search\n\n'
+                      'assert binary_search([1, 3, 5, 7], 5) == 2 and binary_search([1, 3], 4) == -1\nprint("ok")\n'),
+    'palindrome': ('def is_palindrome(text):\n'
+                   '    """True if text reads the same backwards, ignoring case and non-alphanumerics."""\n'
                    '    chars = [c.lower() for c in text if c.isalnum()]\n    return chars == chars[::-1]\n',
-                   'from solution import is_palindrome\n\nassert is_palindrome("A man, a plan, a canal: Panama") and not is_palindrome("abc")\nprint("ok")\n'),
-    'prime': ('def is_prime(n):\n    """True if n is a prime number."""\n    if n < 2:\n        return False\n    i = 2\n    while i * i <= n:\n'
-              '        if n % i == 0:\n            return False\n        i += 1\n    return True\n',
-              'from solution import is_prime\n\nassert [k for k in range(20) if is_prime(k)] == [2, 3, 5, 7, 11, 13, 17, 19]\nprint("ok")\n'),
+                   'from solution import is_palindrome\n\n'
+                   'assert is_palindrome("A man, a plan, a canal: Panama") and not is_palindrome("abc")\n'
+                   'print("ok")\n'),
+    'prime': ('def is_prime(n):\n    """True if n is a prime number."""\n    if n < 2:\n        return False\n'
+              '    i = 2\n    while i * i <= n:\n        if n % i == 0:\n            return False\n        i += 1\n'
+              '    return True\n',
+              'from solution import is_prime\n\n'
+              'assert [k for k in range(20) if is_prime(k)] == [2, 3, 5, 7, 11, 13, 17, 19]\nprint("ok")\n'),
     'reverse': ('def reverse_string(text):\n    """text backwards."""\n    return text[::-1]\n',
                 'from solution import reverse_string\n\nassert reverse_string("abc") == "cba"\nprint("ok")\n'),
 }
@@ -1283,8 +1381,8 @@ def _recipe(question:str) -> tuple[str, str|None]:
     q = question.lower()
     hit = next((code for key, code in _COOKBOOK.items() if key in q), None)
     request = ' '.join(question.split())
-    return hit or (f'"""{request}"""\n\n\ndef main():\n    """Entry point (to be completed)."""\n    print("TODO")\n\n\n'
-                   'if __name__ == "__main__":\n    main()\n', None)
+    return hit or (f'"""{request}"""\n\n\ndef main():\n    """Entry point (to be completed)."""\n'
+                   '    print("TODO")\n\n\nif __name__ == "__main__":\n    main()\n', None)
 
 @patch
 def _freeform(self:SweExpert):
@@ -1301,8 +1399,8 @@ def _freeform(self:SweExpert):
 
 def task_from_question(question:str, **kwargs) -> Task:
     "A free-form swe task: an empty workspace and no hidden tests, so success is unknown."
-    return Task(f"swe-q-{seeded_rng(question).randrange(16**8):08x}", DOMAIN, 'adhoc', question, None, {'files': {},
-                                                                                                        'hidden': {}})
+    return Task(f"swe-q-{seeded_rng(question).randrange(16**8):08x}", DOMAIN, 'adhoc', question, None,
+                {'files': {}, 'hidden': {}})
 
 # %% ../../nbs/domains/swe.ipynb #0f2475fb
 @patch
