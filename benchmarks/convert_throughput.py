@@ -78,7 +78,7 @@ def main():
     vma = shutil.which('vma', path=str(Path(sys.executable).parent)) or 'vma'
     cmds = {'vma convert (ATIF in)': lambda s, o: [vma, 'convert', str(s), '--out-dir', str(o)],
             'old converter, re-implemented (Format A in)': lambda s, o: [sys.executable, '-c', OLD_CONVERTER, str(s), str(o)]}
-    recs, res = seed_a_records(), {}
+    recs, res, load0 = seed_a_records(), {}, os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as d:
         tmp, env = Path(d), None
         if not a.no_bytecode_cache:
@@ -94,10 +94,12 @@ def main():
             new, old = r['vma convert (ATIF in)'], r['old converter, re-implemented (Format A in)']
             r['ratio_cpu'], r['ratio_wall'] = round(new['cpu_median'] / old['cpu_median'], 2), round(new['wall_median'] / old['wall_median'], 2)
             print(n, json.dumps(r))
+    load1 = os.getloadavg()[0]
     lo, hi = min(a.sizes), max(a.sizes)
     lin = {m: round((res[hi][m]['cpu_median'] / hi) / (res[lo][m]['cpu_median'] / lo), 2) for m in cmds}
     meta = dict(sizes=a.sizes, repeats=a.repeats, seed_records=len(recs), python=platform.python_version(), cpus=os.cpu_count(),
                 platform=platform.platform(), bytecode_cache=env is not None,
+                loadavg_start=round(load0, 2), loadavg_end=round(load1, 2),
                 baseline='re-implementation of the old converter (see OLD_CONVERTER in the script)')
     out = Path(__file__).parent/'results'; out.mkdir(exist_ok=True)
     (out/'convert_throughput.json').write_text(json.dumps(dict(meta=meta, results=res, cpu_per_file_ratio_hi_over_lo=lin), indent=1))
@@ -119,7 +121,7 @@ def main():
           f"converter reads the same records as ATIF (made by vma from the same {len(recs)} seed Format A samples), "
           "validates each against the full ATIF models, checks size and nesting depth before parsing, and writes the "
           "current ATIF version.\n\n"
-          f"Measured on a shared machine ({os.cpu_count()} CPUs, other jobs running), so absolute times are noisy; "
+          f"Load average at the start and the end of the run: {load0:.2f} and {load1:.2f} ({os.cpu_count()} CPUs); "
           "both converters ran in the same benchmark run, alternating run by run.\n")
     (out/'convert_throughput.md').write_text(md)
     print(md)

@@ -69,7 +69,7 @@ def stage_params(stage:str, prof:dict, run_dir:Path, root:Path) -> dict:
     sec = {k: _abs(v, root) for k, v in (prof.get(name) or {}).items()}
     if isinstance(d := sec.get('data'), str): sec['data'] = str((root/d).resolve())  # a real suite's file or folder
     if isinstance(d, dict): sec['data'] = {k: str((root/v).resolve()) for k, v in d.items()}
-    if stage == '01_generate': return g | sec | dict(domains=prof['domains'], seed=prof['seed'], policy='scripted')
+    if stage == '01_generate': return g | sec | dict(domains=prof['domains'], seed=prof['seed'])
     if stage == '02_convert': return g | sec
     if stage == '03_rewards': return g | sec
     if stage == '04_sft': return g | sec | dict(domains=prof['domains'], model_name=prof['model'])
@@ -112,7 +112,8 @@ SETTINGS = {  # types (not defaults) of the stage parameters that no params data
 }
 POSITIVE = {'n', 'n_test', 'k', 'workers', 'batch_size', 'num_generations', 'ppo_epochs', 'minibatch_size',
             'per_device_train_batch_size', 'gradient_accumulation_steps', 'max_new_tokens', 'num_train_epochs',
-            'max_trajectories', 'max_episode_steps', 'max_steps', 'logging_steps', 'lora_r', 'probe_tasks'}
+            'max_trajectories', 'max_episode_steps', 'max_steps', 'logging_steps', 'lora_r', 'probe_tasks',
+            'select_candidates'}
 PATHS = {'config', 'templates', 'data_config'}  # profile keys naming files under the project root
 
 def params_classes(section:str) -> list:

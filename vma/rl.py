@@ -7,8 +7,8 @@ Docs: https://vma-dev.github.io/vma/rl.html.md"""
 # %% auto #0
 __all__ = ['RL_COLUMNS', 'rl_features', 'create_rl_dataset', 'RLReward', 'PPOParams', 'RLParams', 'episode_sequence',
            'served_turns', 'episode_logprobs', 'VmaRollout', 'vma_reward', 'success', 'grpo_config', 'grpo_trainer',
-           'gae', 'ppo_loss', 'token_rewards', 'value_head', 'sequence_forward', 'PPO', 'probe_tasks',
-           'plot_rewards_curve', 'train_rl']
+           'gae', 'ppo_loss', 'token_rewards', 'value_head', 'sequence_forward', 'PPO', 'probe_tasks', 'pass_rates',
+           'select_tasks', 'plot_rewards_curve', 'train_rl']
 
 # %% ../nbs/05_rl.ipynb #5cb60515
 import json, math, time, copy, random, os, dataclasses
@@ -103,6 +103,11 @@ class RLParams:
     outcome_weight: float = 1.0
     shaped_weight: float = 0.2
     probe_tasks: int = 0             # >0: keep only the tasks (of this many, sampled) the starting model fails greedily
+    select_k: int = 0                # >0: the starting model tries each candidate task this often at `temperature`;
+                                     # RL keeps the tasks it passed sometimes, not always (if none: all tasks)
+    select_candidates: int = 64      # how many tasks (sampled from the dataset) `select_k` tries
+    dynamic_sampling: bool = True    # grpo: a group whose rewards are all equal is replaced by another task's group
+    max_resample: int = 2            # grpo: rounds of replacement per rollout call (groups still equal are kept)
     lora: bool = False
     lora_r: int = 16
     lora_alpha: int = 32
@@ -178,6 +183,15 @@ class VmaRollout:
         return OpenAIPolicy(p.rollout_model or resolve_checkpoint(p.model_name), p.rollout_server,
                             max_new_tokens=p.max_new_tokens, temperature=p.temperature, seed=seed, concurrency=n)
 
+    def play(self, rows:list[dict], model, tok, acc) -> list[Trajectory]:
+        "One episode per row; each episode has a seed that no other episode, call or process has."
+        self.salt = self.calls * acc.num_processes + acc.process_index; self.calls += 1
+        seeds = [seeded_rng(self.p.seed, self.salt, i).getrandbits(31) for i in range(len(rows))]
+        pol = self.policy(model, tok, len(rows), self.p.seed * 100003 + self.salt)
+        trajs = run_episodes([_ref(r).make_env() for r in rows], pol, seeds, self.p.max_episode_steps)
+        self.trajectories += trajs
+        return trajs
+
     def sequences(self, trajs:list[Trajectory], model, tok) -> list[dict]:
         "Each episode's tokens (a served one's from `served_turns`, with `model`'s log-probs); `eos` if it has none."
         empty = dict(prompt_ids=[tok.eos_token_id], completion_ids=[tok.eos_token_id], env_mask=[0], logprobs=[0.])
@@ -188,21 +202,22 @@ class VmaRollout:
     def __call__(self, prompts:list, trainer) -> dict:
         import torch
         from trl.models import unwrap_model_for_generation
-        p, acc, tok, wrapped = self.p, trainer.accelerator, trainer.processing_class, trainer.model_wrapped
-        envs = [_ref(self.rows[_key(pr)]).make_env() for pr in prompts]
-        salt = self.calls * acc.num_processes + acc.process_index; self.calls += 1  # other episodes on every rank
+        acc, tok, wrapped, self.trajectories = trainer.accelerator, trainer.processing_class, trainer.model_wrapped, []
+        rows = [self.rows[_key(pr)] for pr in prompts]
+        n = trainer.num_generations if trainer.model.training else trainer.num_generations_eval  # group size
         unwrap = dict(gather_deepspeed3_params=trainer.args.ds3_gather_for_generation,  # as TRL generates: ZeRO-3
                       gradient_checkpointing_kwargs=trainer.args.gradient_checkpointing_kwargs)  # whole, no checkpoints
         with unwrap_model_for_generation(wrapped, acc, **unwrap) as model, \
              trainer._dist.summon_full_params(wrapped, recurse=False), torch.no_grad():
             was = model.training; model.eval()
-            pol = self.policy(model, tok, len(envs), p.seed * 100003 + salt)
-            trajs = run_episodes(envs, pol, seed=p.seed + salt, max_steps=p.max_episode_steps)
+            play = lambda rs: self.play(rs, model, tok, acc)
+            trajs = play(rows)
+            trajs, rewards, stats = self.resample(rows, trajs, [float(self.reward_fn(t)) for t in trajs], n, play)
             seqs = self.sequences(trajs, model, tok)
             model.train(was)
-        self.trajectories = trajs
+        for k, v in stats.items(): trainer._log_metric(f'dynamic_sampling/{k}', v)  # into TRL's log, averaged
         return {k: [sq[k] for sq in seqs] for k in ('prompt_ids', 'completion_ids', 'env_mask', 'logprobs')} | dict(
-            vma_reward=[float(self.reward_fn(t)) for t in trajs], vma_success=[float(t.success is True) for t in trajs])
+            vma_reward=rewards, vma_success=[float(t.success is True) for t in trajs])
 
 def vma_reward(prompts, completions, vma_reward, **kwargs) -> list[float]:
     "The episode rewards `VmaRollout` computed."
@@ -211,6 +226,32 @@ def vma_reward(prompts, completions, vma_reward, **kwargs) -> list[float]:
 def success(prompts, completions, vma_success, **kwargs) -> list[float]:
     "Verified success, logged by TRL with weight 0."
     return vma_success
+
+# %% ../nbs/05_rl.ipynb #d5a1c002
+def _flat(rewards:list[float]) -> bool: return max(rewards) - min(rewards) < 1e-6
+
+@patch
+def resample(self:VmaRollout, rows:list[dict], trajs:list, rewards:list[float],
+             n:int, # rollouts per group (`num_generations`)
+             play, # rows -> episodes
+            ) -> tuple:
+    "DAPO's dynamic sampling: groups whose rewards are all equal are replaced by groups of untried tasks."
+    trajs, rewards, gs = list(trajs), list(rewards), [slice(i, i + n) for i in range(0, len(rows), n)]
+    flat = lambda: [g for g in gs if _flat(rewards[g])]
+    zero, resampled = flat(), 0
+    before = len(zero) / max(len(gs), 1)
+    whole = len(rows) % n == 0 and all(len({_key(r['prompt']) for r in rows[g]}) == 1 for g in gs)
+    tried, rng = {_key(r['prompt']) for r in rows}, seeded_rng(self.p.seed, 'resample', self.salt)
+    for _ in range(self.p.max_resample if self.p.dynamic_sampling and whole else 0):
+        pool = [r for k, r in self.rows.items() if k not in tried]
+        if not zero or not pool: break
+        new = rng.sample(pool, min(len(zero), len(pool)))
+        got = play([r for r in new for _ in range(n)])
+        for g, j in zip(zero, range(0, len(got), n)):
+            trajs[g], rewards[g] = got[j:j + n], [float(self.reward_fn(t)) for t in got[j:j + n]]
+        tried |= {_key(r['prompt']) for r in new}; resampled += len(new); zero = flat()
+    return trajs, rewards, dict(zero_std_before=before, zero_std_after=len(zero) / max(len(gs), 1),
+                                resampled=resampled)
 
 # %% ../nbs/05_rl.ipynb #9116f10c
 def grpo_config(p:RLParams, out_dir) -> 'GRPOConfig':
@@ -447,6 +488,35 @@ def probe_tasks(dataset:'Dataset', p:RLParams, model=None) -> 'Dataset':
           + ('those' if failed else 'all of them'))
     return dataset.select(sorted(failed)) if failed else dataset
 
+# %% ../nbs/05_rl.ipynb #e7b2c002
+def pass_rates(rows:list[dict], # dataset rows (tasks)
+               policy, k:int, # plays each task `k` times
+               seed:int=0, max_steps:int|None=None) -> list[float]:
+    "Each task's share of verified successes in `k` episodes, all in one batched run, each with its own seed."
+    envs = [_ref(r).make_env() for r in rows for _ in range(k)]
+    seeds = [seeded_rng(seed, 'select', i).getrandbits(31) for i in range(len(envs))]
+    trajs = run_episodes(envs, policy, seeds, max_steps)
+    return [sum(t.success is True for t in trajs[i:i + k]) / k for i in range(0, len(trajs), k)]
+
+def select_tasks(dataset:'Dataset', p:RLParams,
+                 model=None, # a name for `load_model` or a `(model, tokenizer)` pair (default: `p.model_name`)
+                 policy=None, # plays the tries instead of an `hf` policy on `model` at `p.temperature`
+                ) -> tuple:
+    "The tasks (of `p.select_candidates` sampled) passed sometimes but not always in `p.select_k` tries; the rates."
+    import torch
+    from vma.agents.policies import HFPolicy
+    rows = [dict(dataset[i], i=i) for i in range(len(dataset))]
+    pick = seeded_rng(p.seed, 'select').sample(rows, min(p.select_candidates, len(rows)))
+    policy = policy or HFPolicy(model or p.model_name, max_new_tokens=p.max_new_tokens, temperature=p.temperature,
+                                batch_size=32, seed=p.seed, stop_at_tool_call=False)  # as RL plays its turns
+    with torch.no_grad(): rates = pass_rates(pick, policy, p.select_k, p.seed, p.max_episode_steps)
+    table = [dict(domain=r['domain'], task_id=r['task_id'], pass_rate=x, kept=0 < x < 1) for r, x in zip(pick, rates)]
+    keep = sorted(r['i'] for r, t in zip(pick, table) if t['kept'])
+    print(f"selection: {len(keep)} of {len(pick)} tasks passed sometimes in {p.select_k} tries "
+          f"({sum(x == 1 for x in rates)} always, {sum(x == 0 for x in rates)} never); RL trains on "
+          + ('those' if keep else f'all {len(dataset)} tasks, as none qualified'))
+    return (dataset.select(keep) if keep else dataset), table
+
 # %% ../nbs/05_rl.ipynb #eb1aab0b
 def _task_envs(dataset:'Dataset', p:RLParams):
     "it -> environments for a seeded sample of `p.batch_size` tasks of `dataset`."
@@ -480,10 +550,12 @@ def _save(model, tok, out_dir, p:RLParams, history, extra:dict):
         f"## Parameters\n\n```json\n{json.dumps(asdict(p), indent=1, default=str)}\n```\n\n## Data and results\n\n"
         f"```json\n{json.dumps(extra, indent=1, default=str)}\n```\n")
 
+_KEPT = ('rewards/', 'dynamic_sampling/', 'reward_std', 'frac_reward_zero_std')
+
 def _grpo_history(log_history:list[dict]) -> list[dict]:
-    "TRL's log rows as vma's: step, mean reward, success (outcome share is not logged by TRL), loss."
+    "TRL's log rows as vma's: step, reward (its spread too), loss, KL, per-function rewards, dynamic sampling."
     return [dict(step=h['step'], reward=h['reward'], loss=h.get('loss'), kl=h.get('kl'),
-                 **{k: v for k, v in h.items() if k.startswith('rewards/')}) for h in log_history if 'reward' in h]
+                 **{k: v for k, v in h.items() if k.startswith(_KEPT)}) for h in log_history if 'reward' in h]
 
 # %% ../nbs/05_rl.ipynb #aeb22b18
 def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
@@ -507,8 +579,9 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
                                       "lower min_reward or generate more")
     reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight, rc)
     from vma.agents.models import load_model
-    model, tok = load_model(p.model_name)  # loaded once: the probe and the trainer share it
+    model, tok = load_model(p.model_name)  # loaded once: task choice and the trainer share it
     if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
+    if p.select_k: ds, table = select_tasks(ds, p, (model, tok))  # before either algorithm: the same tasks
     torch.manual_seed(p.seed)
     if p.algorithm == 'grpo':
         tr = grpo_trainer(ds, p, out_dir, model, tok, reward_fn)
@@ -527,6 +600,9 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob),
                  reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
                  first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
+    if p.select_k:  # kept 0: RL trained on all tasks
+        rates = {f"{t['domain']}/{t['task_id']}": t['pass_rate'] for t in table}
+        extra['selection'] = dict(k=p.select_k, tried=len(table), kept=sum(t['kept'] for t in table), pass_rates=rates)
     if main: _save(model, tok, out_dir, p, hist, extra)
     if p.algorithm == 'grpo': tr.accelerator.wait_for_everyone()
     return extra | {'out_dir': str(out_dir)}

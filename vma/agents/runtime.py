@@ -341,12 +341,15 @@ def finish(self:Episode) -> Trajectory:
     return self.traj
 
 # %% ../../nbs/agents/00_runtime.ipynb #d8f25b8f
-def run_episodes(envs:list[Env], policy, seed:int=0, max_steps:int|None=None,
+def run_episodes(envs:list[Env], policy,
+                 seed:int|list[int]=0, # one seed for every episode, or one per environment
+                 max_steps:int|None=None,
                  progress:Callable|None=None, # called with each episode as it ends
                  on_turn:Callable|None=None, # called with (turn, episodes still running) before each batched turn
                 ) -> list[Trajectory]:
     "Run one episode per environment with `policy`, batching each turn across episodes; returns the trajectories."
-    eps = [Episode(e, policy, seed, max_steps) for e in envs]
+    seeds = seed if isinstance(seed, (list, tuple)) else [seed] * len(envs)
+    eps = [Episode(e, policy, s, max_steps) for e, s in zip(envs, seeds, strict=True)]
     turn = 0
     while live := [e for e in eps if not e.done]:
         turn += 1
