@@ -119,7 +119,7 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
             limit = turn_tokens(max_new_tokens, d)
             pol, t0 = base.sampling(max_new_tokens=limit), time.time()
             where = out_dir/'trajectories'/label/(d if s == 'generated' else f"{d}-{s}") if out_dir else None
-            env = {'user_policy': user_policy} if user_policy is not None and d == 'tau' else None
+            env = {'user_policy': user_policy} if user_policy is not None else None  # domains without a user ignore it
             row, _ = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps, progress, calculator,
                                      env)
             rows.append(dict(model=label, domain=d, suite=s, split='test') | row | dict(model_path=str(model),

@@ -285,11 +285,9 @@ def verify(self:MathEnv) -> dict:
     ans = parse_number(self.final_answer)
     grounded = any(numbers_match(self.final_answer, o) for o in self.tool_outputs) if ans is not None else False
     success = None if self.task.gold is None else numbers_match(self.final_answer, self.task.gold)
-    if self.task.meta.get('suite') == 'reasoning-gym':  # the suite's own scorer decides
-        score = rg_score(self.task, self.final_answer); success = score == 1.0
-        return {'success': success, 'rg_score': score, 'parsed_answer': ans, 'gold': self.task.gold,
-                'answer_from_tool': grounded, 'tool_calls': len(self.tool_outputs)}
-    return {'success': success, 'parsed_answer': ans, 'gold': self.task.gold, 'answer_from_tool': grounded,
+    rg = {'rg_score': rg_score(self.task, self.final_answer)} if self.task.meta.get('suite') == 'reasoning-gym' else {}
+    if rg: success = rg['rg_score'] == 1.0  # the suite's own scorer decides
+    return {'success': success, **rg, 'parsed_answer': ans, 'gold': self.task.gold, 'answer_from_tool': grounded,
             'tool_calls': len(self.tool_outputs)}
 
 def make_env(task:Task, **kwargs) -> MathEnv:
