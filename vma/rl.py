@@ -8,10 +8,10 @@ Docs: https://vma-dev.github.io/vma/rl.html.md"""
 __all__ = ['RL_COLUMNS', 'rl_features', 'create_rl_dataset', 'RLReward', 'PPOParams', 'RLParams', 'episode_sequence',
            'served_turns', 'episode_logprobs', 'VmaRollout', 'vma_reward', 'success', 'grpo_config', 'grpo_trainer',
            'gae', 'ppo_loss', 'token_rewards', 'value_head', 'sequence_forward', 'PPO', 'probe_tasks', 'pass_rates',
-           'select_tasks', 'plot_rewards_curve', 'train_rl']
+           'select_tasks', 'cached_selection', 'rl_algorithms', 'plot_rewards_curve', 'train_rl']
 
 # %% ../nbs/05_rl.ipynb #5cb60515
-import json, math, time, copy, random, os, dataclasses
+import json, math, time, copy, random, os, dataclasses, hashlib
 from pathlib import Path
 from dataclasses import dataclass, field, asdict
 import yaml
@@ -517,6 +517,35 @@ def select_tasks(dataset:'Dataset', p:RLParams,
           + ('those' if keep else f'all {len(dataset)} tasks, as none qualified'))
     return (dataset.select(keep) if keep else dataset), table
 
+# %% ../nbs/05_rl.ipynb #1f4f1cd3
+def cached_selection(dataset:'Dataset', p:RLParams, model=None,
+                     path=None, # a JSON file that keeps the table (None: no cache)
+                     policy=None) -> tuple:
+    "`select_tasks`, its table kept in `path` under a key of what decides it, and read back when the key matches."
+    key = hashlib.sha256(json.dumps(dict(
+        model=str(p.model_name), policy=type(policy).__name__ if policy else None, k=p.select_k,
+        candidates=p.select_candidates, temperature=p.temperature, max_new_tokens=p.max_new_tokens,
+        max_episode_steps=p.max_episode_steps, seed=p.seed,
+        tasks=[f"{r['domain']}/{r['task_id']}" for r in dataset]), sort_keys=True).encode()).hexdigest()[:16]
+    path = Path(path) if path else None
+    if path and path.exists() and (old := json.loads(path.read_text())).get('key') == key:
+        table, rows = old['table'], [dict(dataset[i], i=i) for i in range(len(dataset))]
+        kept = {(t['domain'], t['task_id']) for t in table if t['kept']}
+        keep = [r['i'] for r in rows if (r['domain'], r['task_id']) in kept]
+        print(f"selection: {len(keep)} of {len(table)} tasks, read from {path.name}")
+        return (dataset.select(keep) if keep else dataset), table
+    ds, table = select_tasks(dataset, p, model, policy)
+    if path: path.parent.mkdir(parents=True, exist_ok=True); path.write_text(json.dumps(dict(key=key, table=table)))
+    return ds, table
+
+def rl_algorithms(algorithm:str|None=None, # 'grpo', 'ppo' or both: 'grpo,ppo' (None: the config's)
+                  config=None) -> list[str]:
+    "The algorithms one RL stage trains, each from the same starting model on the same tasks."
+    names = list(dict.fromkeys(a.strip() for a in str(algorithm or load_params(RLParams, config).algorithm).split(',')))
+    if not names or (bad := [a for a in names if a not in ('grpo', 'ppo')]):
+        raise ValueError(f"algorithm: expected grpo, ppo or grpo,ppo, not {algorithm!r}")
+    return names
+
 # %% ../nbs/05_rl.ipynb #eb1aab0b
 def _task_envs(dataset:'Dataset', p:RLParams):
     "it -> environments for a seeded sample of `p.batch_size` tasks of `dataset`."
@@ -565,6 +594,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
              progress:bool=True,
              reward_fn=None, # trajectory -> float (default: `RLReward` from the params and `calculator`)
              calculator:RewardCalculator|None=None, # the run's (`RewardCalculator.from_run`): task choice and reward
+             selection_file=None, # where `select_k`'s table is kept, so that a second algorithm reuses it
              **overrides, # RLParams fields (PPOParams fields too)
             ) -> dict:
     "RL (GRPO or PPO, per `algorithm`) on the tasks whose trajectories scored at least `min_reward`."
@@ -581,7 +611,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     from vma.agents.models import load_model
     model, tok = load_model(p.model_name)  # loaded once: task choice and the trainer share it
     if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
-    if p.select_k: ds, table = select_tasks(ds, p, (model, tok))  # before either algorithm: the same tasks
+    if p.select_k: ds, table = cached_selection(ds, p, (model, tok), selection_file)  # the same tasks for both
     torch.manual_seed(p.seed)
     if p.algorithm == 'grpo':
         tr = grpo_trainer(ds, p, out_dir, model, tok, reward_fn)
