@@ -203,7 +203,8 @@ def comparison_markdown(cmp:pd.DataFrame) -> str:
     "`compare`'s table for reading: differences in points of success and in reward, with 95% intervals."
     if cmp.empty: return ''
     suite = 'suite' in cmp.columns and (cmp['suite'] != 'generated').any()
-    head = ['model', 'vs', 'domain'] + ['suite'] * suite + ['tasks', 'success', 'Δ success (95% CI)', 'Δ reward (95% CI)']
+    head = (['model', 'vs', 'domain'] + ['suite'] * suite
+            + ['tasks', 'success', 'Δ success (95% CI)', 'Δ reward (95% CI)'])
     pts = lambda v: f"{100 * v:+.1f}"
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for _, r in cmp.iterrows():
@@ -241,7 +242,9 @@ def save_results(df:pd.DataFrame, out_dir):
         per_task.to_csv(out_dir/'per_task.csv', index=False)
         if len(set(per_task['model']) - {'scripted', 'oracle'}) > 1:
             cmp = compare(per_task); cmp.to_csv(out_dir/'comparison.csv', index=False)
-            if len(cmp): md += f"\nPaired differences from `{cmp['reference'][0]}` on the same tasks:\n\n" + comparison_markdown(cmp)
+            if len(cmp):
+                md += (f"\nPaired differences from `{cmp['reference'][0]}` on the same tasks:\n\n"
+                       + comparison_markdown(cmp))
     (out_dir/'results.md').write_text(md)
     import matplotlib.pyplot as plt
     plt.close(plot_results(df, out_dir/'results.png'))

@@ -98,6 +98,7 @@ class RLParams:
     save_steps: int = 10             # a checkpoint every this many updates (a rerun resumes from the last)
     num_generations: int = 4         # grpo: rollouts per task
     temperature: float = 1.0
+    top_k: int = 0                   # rollouts sample among this many likeliest tokens (0: all, as TRL does)
     max_new_tokens: int = 128        # per assistant turn
     max_episode_steps: int|None = None
     outcome_weight: float = 1.0
@@ -179,7 +180,8 @@ class VmaRollout:
         p = self.p
         if p.rollout_server is None:
             return HFPolicy((model, tok), max_new_tokens=p.max_new_tokens, temperature=p.temperature, batch_size=n,
-                            prompt_token_ids=True, seed=seed, stop_at_tool_call=False)  # trained turns end as SFT's
+                            top_k=p.top_k, prompt_token_ids=True, seed=seed,
+                            stop_at_tool_call=False)  # trained turns end as SFT's
         return OpenAIPolicy(p.rollout_model or resolve_checkpoint(p.model_name), p.rollout_server,
                             max_new_tokens=p.max_new_tokens, temperature=p.temperature, seed=seed, concurrency=n)
 
@@ -261,7 +263,7 @@ def grpo_config(p:RLParams, out_dir) -> 'GRPOConfig':
     gpu = torch.cuda.is_available()
     kw = dict(output_dir=str(out_dir), learning_rate=p.learning_rate, per_device_train_batch_size=p.batch_size,
               num_generations=p.num_generations, max_completion_length=p.max_new_tokens * (p.max_episode_steps or 16),
-              max_steps=p.max_steps, temperature=p.temperature, reward_weights=[1.0, 0.0], seed=p.seed,
+              max_steps=p.max_steps, temperature=p.temperature, top_k=p.top_k, reward_weights=[1.0, 0.0], seed=p.seed,
               logging_steps=p.logging_steps, save_strategy='steps', save_steps=p.save_steps, save_total_limit=2,
               report_to=['tensorboard'], use_cpu=not gpu, bf16=gpu, activation_checkpointing=gpu,
               dataloader_pin_memory=gpu, ddp_find_unused_parameters=False)
@@ -363,7 +365,7 @@ class PPO:
         self.opt = torch.optim.AdamW(params, lr=p.learning_rate)
         self.reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight)
         self.policy = HFPolicy((model, tokenizer), max_new_tokens=p.max_new_tokens, temperature=p.temperature,
-                               batch_size=max(p.batch_size, 1), prompt_token_ids=True, seed=p.seed,
+                               batch_size=max(p.batch_size, 1), top_k=p.top_k, prompt_token_ids=True, seed=p.seed,
                                stop_at_tool_call=False)  # trained turns end with <|im_end|>, as SFT's do
         self.history = []
 
@@ -508,7 +510,8 @@ def select_tasks(dataset:'Dataset', p:RLParams,
     rows = [dict(dataset[i], i=i) for i in range(len(dataset))]
     pick = seeded_rng(p.seed, 'select').sample(rows, min(p.select_candidates, len(rows)))
     policy = policy or HFPolicy(model or p.model_name, max_new_tokens=p.max_new_tokens, temperature=p.temperature,
-                                batch_size=32, seed=p.seed, stop_at_tool_call=False)  # as RL plays its turns
+                                batch_size=32, seed=p.seed, top_k=p.top_k,
+                                stop_at_tool_call=False)  # as RL plays its turns
     with torch.no_grad(): rates = pass_rates(pick, policy, p.select_k, p.seed, p.max_episode_steps)
     table = [dict(domain=r['domain'], task_id=r['task_id'], pass_rate=x, kept=0 < x < 1) for r, x in zip(pick, rates)]
     keep = sorted(r['i'] for r, t in zip(pick, table) if t['kept'])
@@ -524,7 +527,7 @@ def cached_selection(dataset:'Dataset', p:RLParams, model=None,
     "`select_tasks`, its table kept in `path` under a key of what decides it, and read back when the key matches."
     key = hashlib.sha256(json.dumps(dict(
         model=str(p.model_name), policy=type(policy).__name__ if policy else None, k=p.select_k,
-        candidates=p.select_candidates, temperature=p.temperature, max_new_tokens=p.max_new_tokens,
+        candidates=p.select_candidates, temperature=p.temperature, top_k=p.top_k, max_new_tokens=p.max_new_tokens,
         max_episode_steps=p.max_episode_steps, seed=p.seed,
         tasks=[f"{r['domain']}/{r['task_id']}" for r in dataset]), sort_keys=True).encode()).hexdigest()[:16]
     path = Path(path) if path else None

@@ -19,7 +19,7 @@ from pathlib import Path
 import torch, openai
 from fastcore.basics import patch, store_attr
 from transformers import (DynamicCache, GenerationConfig, LogitsProcessor, StoppingCriteria, StoppingCriteriaList,
-                          TopPLogitsWarper)
+                          TopKLogitsWarper, TopPLogitsWarper)
 from transformers.cache_utils import Cache, CacheLayerMixin
 from .runtime import Action, Episode, seeded_rng
 from .models import load_model, model_label, prepare_tokenizer
@@ -46,10 +46,10 @@ class ScriptedPolicy:
         return out
 
 # %% ../../nbs/agents/02_policies.ipynb #eaae6f33
-SAMPLING = ('max_new_tokens', 'temperature', 'top_p', 'seed')
+SAMPLING = ('max_new_tokens', 'temperature', 'top_p', 'top_k', 'seed')
 
 def sampling(self, **overrides):
-    "A copy of this policy with other sampling options (`max_new_tokens`, `temperature`, `top_p`, `seed`)."
+    "A copy of this policy with other sampling options (`max_new_tokens`, `temperature`, `top_p`, `top_k`, `seed`)."
     bad = set(overrides) - set(SAMPLING)
     if bad: raise TypeError(f"unknown sampling options {sorted(bad)}; known: {', '.join(SAMPLING)}")
     out = copy.copy(self)
@@ -150,14 +150,16 @@ def _completion(tok, ids:list, lps:list, stops:set, stop_at_call:bool=False) -> 
 @torch.inference_mode()
 def generate(model, tok, prompts:list, # prompt texts, or lists of token ids
              max_new_tokens:int=256, temperature:float=0.0, top_p:float=1.0, seed:int=0, stop_ids=None,
-             stop_at_call:bool=False) -> list[dict]: # also end a row at the token that closes a tool call
+             stop_at_call:bool=False, # also end a row at the token that closes a tool call
+             top_k:int=0, # sample among this many most likely tokens (0: all of them)
+            ) -> list[dict]:
     ("Complete `prompts` in one batch: per prompt a dict of "
      "`text`, `token_ids`, `logprobs`, `prompt_ids`, `finish_reason`.")
     ids = [tok(p, add_special_tokens=False)['input_ids'] if isinstance(p, str) else list(p) for p in prompts]
     enc = tok.pad({'input_ids': ids}, padding_side='left', return_tensors='pt').to(model.device)
     stops = stop_ids or stop_token_ids(tok, model)
     cfg = GenerationConfig(max_new_tokens=max_new_tokens, do_sample=temperature > 0, temperature=temperature or 1.0,
-                           top_p=top_p, top_k=None, repetition_penalty=1.0, eos_token_id=stops,
+                           top_p=top_p, top_k=top_k, repetition_penalty=1.0, eos_token_id=stops,
                            pad_token_id=tok.pad_token_id)
     rec = LogprobRecorder(temperature)
     crit = StoppingCriteriaList([ToolCallStop(tok, enc['input_ids'].shape[1])] if stop_at_call else [])
@@ -174,6 +176,7 @@ class HFPolicy:
     def __init__(self, model='default', # a name for `load_model`, or a `(model, tokenizer)` pair
                  max_new_tokens:int=256, temperature:float=0.0, # 0: greedy
                  top_p:float=1.0, batch_size:int=16, seed:int=0,
+                 top_k:int=0, # sample among this many most likely tokens (0: the whole vocabulary)
                  prompt_token_ids:bool=False, # also record prompt token ids (large)
                  model_name:str|None=None, # what trajectories record; default from the model's name or path
                  kv_cache:bool=True, # keep each episode's KV cache across turns; False: prefill every prompt whole
@@ -181,7 +184,7 @@ class HFPolicy:
                  tool_prompt:str='full'): # the tool schemas in the prompt: 'full', or 'compact' for small models
         if tool_prompt not in TOOL_PROMPTS:
             raise ValueError(f"tool_prompt {tool_prompt!r}; known: {', '.join(TOOL_PROMPTS)}")
-        store_attr('max_new_tokens,temperature,top_p,batch_size,seed,prompt_token_ids,'
+        store_attr('max_new_tokens,temperature,top_p,top_k,batch_size,seed,prompt_token_ids,'
                    'kv_cache,stop_at_tool_call,tool_prompt')
         self.model, tok = load_model(model) if isinstance(model, str) else model
         self.tokenizer = prepare_tokenizer(tok)
@@ -265,16 +268,14 @@ def act(self:HFPolicy, episodes:list[Episode]) -> list[Action]:
     prompts = [self._prompt(ep) for ep in episodes]
     out = [Action(error=err) if err else None for _, err in prompts]
     todo = sorted((i for i, p in enumerate(prompts) if p[0] is not None), key=lambda i: -len(prompts[i][0]))
-    # the cached path is proven token-identical for greedy decoding only; sampling uses the plain path (a PPO
-    # learning test fails on the cached path's samples: not yet understood)
-    kv = self.kv_cache and not self.temperature
+    kv = self.kv_cache
     if kv: rows = self._prefill([episodes[i] for i in todo], [prompts[i][0] for i in todo])
     for b in range(0, len(todo), self.batch_size):
         idx, ids = todo[b:b+self.batch_size], [prompts[i][0] for i in todo[b:b+self.batch_size]]
         seed = seeded_rng(self.seed, *[episodes[i].seed for i in idx], *ids).getrandbits(63)
         if kv: gens = self._decode(rows[b:b+self.batch_size], seed)
         else: gens = generate(self.model, self.tokenizer, ids, self.max_new_tokens, self.temperature, self.top_p, seed,
-                              self.stop_ids, self.stop_at_tool_call)
+                              self.stop_ids, self.stop_at_tool_call, self.top_k)
         for i, g in zip(idx, gens):
             out[i] = self._action(g)
             episodes[i].scratch['hf'] = dict(ids=g['prompt_ids'] + g['token_ids'], n=len(episodes[i].messages) + 1,
@@ -334,10 +335,11 @@ def _prefill(self:HFPolicy, eps:list[Episode], prompts:list[list]) -> list[dict]
 # %% ../../nbs/agents/02_policies.ipynb #736e618f
 @patch
 def _sample(self:HFPolicy, logits:torch.Tensor, rng) -> tuple[torch.Tensor, torch.Tensor]:
-    "Next tokens (greedy, or sampled at `temperature` within `top_p`) and their log-probabilities at `temperature`."
+    "Next tokens (greedy, or sampled at `temperature` within `top_k` and `top_p`), log-probabilities at `temperature`."
     scaled = logits / (self.temperature or 1.0)
     if self.temperature > 0:
-        kept = TopPLogitsWarper(self.top_p)(None, scaled) if self.top_p < 1 else scaled
+        kept = TopKLogitsWarper(self.top_k)(None, scaled) if self.top_k else scaled
+        kept = TopPLogitsWarper(self.top_p)(None, kept) if self.top_p < 1 else kept
         nxt = torch.multinomial(torch.softmax(kept, -1), 1, generator=rng)[:, 0]
     else: nxt = logits.argmax(-1)
     return nxt, torch.log_softmax(scaled, -1).gather(1, nxt[:, None])[:, 0]
