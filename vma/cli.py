@@ -168,12 +168,22 @@ def _rl_args(p):
     _flag(p, 'lora', action='store_true', default=None)
     _flag(p, 'rollout-server', default=None, help='GRPO rollouts from this OpenAI-compatible server (e.g. vLLM)')
     _flag(p, 'rollout-model', default=None, help="the served model's name (default: the model's checkpoint)")
+    _flag(p, 'learning-rate', type=float, default=None)
+    _flag(p, 'select-k', type=_count, default=None, help='train on tasks the model passes sometimes in K tries')
+    _flag(p, 'select-candidates', type=_count, default=None, help='how many tasks --select-k tries')
+    _flag(p, 'dynamic-sampling', action=argparse.BooleanOptionalAction, default=None,
+          help='GRPO: replace groups whose rewards are all equal')
+    _flag(p, 'max-resample', type=_count, default=None, help='GRPO: rounds of replacement per rollout call')
+    _flag(p, 'num-generations', type=_count, default=None, help='GRPO: rollouts per task')
+    _flag(p, 'top-k', type=int, default=None, help='rollouts sample among the K likeliest tokens (0: all)')
+
+_RL_FIELDS = ('min_reward', 'algorithm', 'max_steps', 'lora', 'rollout_server', 'rollout_model', 'learning_rate',
+              'select_k', 'select_candidates', 'dynamic_sampling', 'max_resample', 'num_generations', 'top_k')
 
 def _rl(a):
     from vma.rl import train_rl
-    res = train_rl(a.trajectory_glob, a.out_dir, a.config, a.domains, model_name=a.model_name, min_reward=a.min_reward,
-                   algorithm=a.algorithm, max_steps=a.max_steps, lora=a.lora, rollout_server=a.rollout_server,
-                   rollout_model=a.rollout_model)
+    given = {k: getattr(a, k) for k in _RL_FIELDS if getattr(a, k) is not None}  # the rest: config, then defaults
+    res = train_rl(a.trajectory_glob, a.out_dir, a.config, a.domains, model_name=a.model_name, **given)
     if _main_rank(): print(res)
 
 def _eval_args(p):
