@@ -202,7 +202,7 @@ def results_markdown(df:pd.DataFrame) -> str:
 def comparison_markdown(cmp:pd.DataFrame) -> str:
     "`compare`'s table for reading: differences in points of success and in reward, with 95% intervals."
     if cmp.empty: return ''
-    suite = 'suite' in cmp.columns and (cmp['suite'] != 'generated').any()
+    suite = bool('suite' in cmp.columns and (cmp['suite'] != 'generated').any())
     head = (['model', 'vs', 'domain'] + ['suite'] * suite
             + ['tasks', 'success', 'Δ success (95% CI)', 'Δ reward (95% CI)'])
     pts = lambda v: f"{100 * v:+.1f}"
