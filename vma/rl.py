@@ -514,11 +514,17 @@ def select_tasks(dataset:'Dataset', p:RLParams,
                                 stop_at_tool_call=False)  # as RL plays its turns
     with torch.no_grad(): rates = pass_rates(pick, policy, p.select_k, p.seed, p.max_episode_steps)
     table = [dict(domain=r['domain'], task_id=r['task_id'], pass_rate=x, kept=0 < x < 1) for r, x in zip(pick, rates)]
-    keep = sorted(r['i'] for r, t in zip(pick, table) if t['kept'])
-    print(f"selection: {len(keep)} of {len(pick)} tasks passed sometimes in {p.select_k} tries "
+    ds, keep = _kept(dataset, table)
+    print(f"selection: {keep} of {len(pick)} tasks passed sometimes in {p.select_k} tries "
           f"({sum(x == 1 for x in rates)} always, {sum(x == 0 for x in rates)} never); RL trains on "
           + ('those' if keep else f'all {len(dataset)} tasks, as none qualified'))
-    return (dataset.select(keep) if keep else dataset), table
+    return ds, table
+
+def _kept(dataset:'Dataset', table:list[dict]) -> tuple:
+    "The tasks of `dataset` that `table` keeps (all of them if it keeps none), and how many it keeps."
+    kept = {(t['domain'], t['task_id']) for t in table if t['kept']}
+    keep = [i for i, key in enumerate(zip(dataset['domain'], dataset['task_id'])) if key in kept]
+    return (dataset.select(keep) if keep else dataset), len(keep)
 
 # %% ../nbs/05_rl.ipynb #1f4f1cd3
 def cached_selection(dataset:'Dataset', p:RLParams, model=None,
@@ -532,11 +538,9 @@ def cached_selection(dataset:'Dataset', p:RLParams, model=None,
         tasks=[f"{r['domain']}/{r['task_id']}" for r in dataset]), sort_keys=True).encode()).hexdigest()[:16]
     path = Path(path) if path else None
     if path and path.exists() and (old := json.loads(path.read_text())).get('key') == key:
-        table, rows = old['table'], [dict(dataset[i], i=i) for i in range(len(dataset))]
-        kept = {(t['domain'], t['task_id']) for t in table if t['kept']}
-        keep = [r['i'] for r in rows if (r['domain'], r['task_id']) in kept]
-        print(f"selection: {len(keep)} of {len(table)} tasks, read from {path.name}")
-        return (dataset.select(keep) if keep else dataset), table
+        ds, n = _kept(dataset, old['table'])
+        print(f"selection: {n} of {len(old['table'])} tasks, read from {path.name}")
+        return ds, old['table']
     ds, table = select_tasks(dataset, p, model, policy)
     if path: path.parent.mkdir(parents=True, exist_ok=True); path.write_text(json.dumps(dict(key=key, table=table)))
     return ds, table
