@@ -69,8 +69,10 @@ def markdown(res:dict, meta:dict) -> str:
                    for d, r in res.items())
     done = {d: r['old']['repeats'] for d, r in res.items() if r['old']['repeats'] < a['repeats']}
     if done: rows += f"\nCut short: repeats done per domain {done} (of {a['repeats']}).\n"
+    busy = a.get('load_avg_before', 1.0) >= 0.5  # the 1-minute load average before the first episode
     note = ("\nMeasured on a shared machine (other jobs were running on its CPUs): absolute seconds are noisy, "
-            "the interleaved ratio less so.\n\n")
+            "the interleaved ratio less so.\n\n" if busy else
+            f"\nMeasured on an otherwise idle machine (1-minute load average {a['load_avg_before']} before the run).\n\n")
     return head + rows + note + f"`{json.dumps(meta)}`\n"
 
 def main():
@@ -81,12 +83,12 @@ def main():
     ap.add_argument('--out', default=str(Path(__file__).parent/'results'))
     a = ap.parse_args()
     model, tok = load_model(a.model)
-    t0, res, out = time.time(), {}, Path(a.out)
+    t0, res, out, load0 = time.time(), {}, Path(a.out), round(os.getloadavg()[0], 1)
     def save(part=None, domain=None):
         if part: res[domain] = part
         meta = dict(model=a.model, episodes=a.episodes, max_steps=a.max_steps, max_new_tokens=a.max_new_tokens,
                     repeats=a.repeats, total_s=round(time.time() - t0), torch=torch.__version__,
-                    threads=torch.get_num_threads(), cpus=os.cpu_count(), load_avg_1m=round(os.getloadavg()[0], 1),
+                    threads=torch.get_num_threads(), cpus=os.cpu_count(), load_avg_before=load0,
                     platform=platform.platform(), device=str(model.device))
         out.mkdir(parents=True, exist_ok=True)
         (out/'rollout_kv_cache.json').write_text(json.dumps(dict(meta=meta, results=res), indent=1))

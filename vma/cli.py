@@ -77,6 +77,8 @@ def _generate_args(p):
     _flag(p, 'video-ctx', type=_input, default=None, help='captions file (text, .vtt, .srt) for video questions')
     _flag(p, 'video-path', type=_input, default=None, help='a video whose sidecar .vtt/.srt holds its captions')
     _flag(p, 'options', default=None, help="video: answer options separated by '|'")
+    _flag(p, 'user-model', default=None,
+          help='tau-bench-retail: a model playing the customer where the script cannot (at --base-url if given)')
 
 def _generate(a):
     from vma.generate import generate, generate_one
@@ -90,9 +92,11 @@ def _generate(a):
         print(f"{a.out}: final answer {t.final_answer!r} (success: {t.success})")
         return 0
     if not a.out_dir: raise ValueError("give --out-dir DIR (or --question Q --out FILE)")
+    user = a.user_model and dict(policy='openai' if a.base_url else 'hf', model=a.user_model, base_url=a.base_url,
+                                 seed=a.seed)
     print(generate(a.domain, a.out_dir, split=a.split, n=a.n, noise=0.2 if a.noise is None else a.noise,
                    workers=a.workers, task_seed=a.task_seed, max_steps=a.max_steps, batch_size=a.batch_size,
-                   suite=a.suite, data=a.data, **pol))
+                   suite=a.suite, data=a.data, user=user or None, **pol))
 
 # %% ../nbs/08_cli.ipynb #e5e49861
 def _convert_args(p):

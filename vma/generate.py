@@ -41,10 +41,15 @@ def build_policy(policy:str='scripted', model:str='default', noise:float=0.2, se
     return make_policy(policy, model=model, noise=noise, seed=seed, **kwargs)
 
 # %% ../nbs/01_generate.ipynb #12b11dd9
-def _run_chunk(domain, tasks, policy_kw, seed, max_steps) -> list[Trajectory]:
+def _user(user):
+    "τ-bench's customer where the script cannot: `user` itself, or a policy from its `build_policy` kwargs."
+    return build_policy(**user) if isinstance(user, dict) else user
+
+def _run_chunk(domain, tasks, policy_kw, seed, max_steps, user=None) -> list[Trajectory]:
     dom = get_domain(domain)
     pol = policy_kw if not isinstance(policy_kw, dict) else build_policy(**policy_kw)
-    return run_episodes([dom.make_env(t) for t in tasks], pol, seed=seed, max_steps=max_steps)
+    env_kw = {'user_policy': _user(user)} if user is not None else {}  # domains without a customer ignore it
+    return run_episodes([dom.make_env(t, **env_kw) for t in tasks], pol, seed=seed, max_steps=max_steps)
 
 def _chunk(xs, k): return [xs[i:i+k] for i in range(0, len(xs), k)]
 
@@ -118,6 +123,7 @@ def generate(domain:str, # one of vma's domains
              batch_size:int=16, # episodes per chunk (the generation batch for hf)
              progress:bool=True, # show a progress bar
              tasks:list|None=None, # run these tasks instead of loading a split
+             user=None, # tau-bench-retail's customer where the script cannot: a policy, or `build_policy` kwargs
              **policy_kwargs, # more policy options (temperature, base_url, ...)
             ) -> GenerateReport:
     "Run `policy` on a task split of `domain`, writing one ATIF file per task; tasks already written are skipped."
@@ -127,16 +133,16 @@ def generate(domain:str, # one of vma's domains
     todo = [t for t in tasks if t.task_id in set(mine)]
     rep = GenerateReport(domain, out_dir, skipped=len(tasks) - len(todo) - len(busy), busy=len(busy))
     try: return _generate(rep, domain, todo, policy, model, noise, workers, seed, max_steps, batch_size,
-                          progress, t0, **policy_kwargs)
+                          progress, t0, user, **policy_kwargs)
     finally: release(out_dir, mine)
 
-def _generate(rep, domain, todo, policy, model, noise, workers, seed, max_steps, batch_size, progress, t0,
+def _generate(rep, domain, todo, policy, model, noise, workers, seed, max_steps, batch_size, progress, t0, user,
               **policy_kwargs):
     out_dir = rep.out_dir
     pkw = dict(policy=policy, model=model, noise=noise, seed=seed, batch_size=batch_size, **policy_kwargs)
     chunks = _chunk(todo, batch_size if policy == 'hf' else max(1, min(32, len(todo) // (4*workers) or 1)))
     with tqdm(total=len(todo), desc=f"generate {domain}", disable=not progress or not todo, unit='ep') as bar:
-        for trajs in _map_chunks(domain, chunks, pkw, seed, max_steps, workers if policy != 'hf' else 1):
+        for trajs in _map_chunks(domain, chunks, pkw, seed, max_steps, workers if policy != 'hf' else 1, user):
             for t in trajs:
                 save_episode(t, out_dir); release(out_dir, [t.task_id])
                 rep.written += 1; rep.successes += bool(t.success)
@@ -144,13 +150,13 @@ def _generate(rep, domain, todo, policy, model, noise, workers, seed, max_steps,
     rep.seconds = time.time() - t0
     return rep
 
-def _map_chunks(domain, chunks, pkw, seed, max_steps, workers):
+def _map_chunks(domain, chunks, pkw, seed, max_steps, workers, user=None):
     "Yield each chunk's trajectories, in order: in this process, or in a pool of `workers`."
-    if workers <= 1 or len(chunks) <= 1:
-        pol = build_policy(**pkw)  # built once: loading a model per chunk would be wasteful
-        yield from (_run_chunk(domain, c, pol, seed, max_steps) for c in chunks); return
+    if workers <= 1 or len(chunks) <= 1 or not isinstance(user, (dict, type(None))):  # a policy object stays here
+        pol, usr = build_policy(**pkw), _user(user)  # built once: loading a model per chunk would be wasteful
+        yield from (_run_chunk(domain, c, pol, seed, max_steps, usr) for c in chunks); return
     with ProcessPoolExecutor(workers) as ex:
-        yield from ex.map(_run_chunk, *zip(*[(domain, c, pkw, seed, max_steps) for c in chunks]))
+        yield from ex.map(_run_chunk, *zip(*[(domain, c, pkw, seed, max_steps, user) for c in chunks]))
 
 # %% ../nbs/01_generate.ipynb #d524e574
 def generate_one(domain:str, # one of vma's domains
