@@ -7,8 +7,9 @@ Docs: https://vma-dev.github.io/vma/agents/policies.html.md"""
 # %% auto #0
 __all__ = ['SAMPLING', 'TOOL_CALL_END', 'TOOL_PROMPTS', 'POLICY_KINDS', 'ScriptedPolicy', 'sampling', 'OraclePolicy',
            'text_action', 'render_prompt', 'stop_token_ids', 'closes_call', 'ToolCallStop', 'LogprobRecorder',
-           'seeded_torch', 'generate', 'HFPolicy', 'compact_tools', 'turn_suffix_ids', 'PolicyUnavailable',
-           'wire_messages', 'response_action', 'OpenAIPolicy', 'scrub', 'free_port', 'serve_local', 'make_policy']
+           'seeded_torch', 'generate', 'HFPolicy', 'compact_tools', 'turn_suffix_ids', 'cache_bytes',
+           'PolicyUnavailable', 'wire_messages', 'response_action', 'OpenAIPolicy', 'scrub', 'free_port', 'serve_local',
+           'make_policy']
 
 # %% ../../nbs/agents/02_policies.ipynb #89423601
 import json, re, copy, ast, os, sys, time, socket, subprocess, urllib.request, weakref
@@ -180,18 +181,21 @@ class HFPolicy:
                  prompt_token_ids:bool=False, # also record prompt token ids (large)
                  model_name:str|None=None, # what trajectories record; default from the model's name or path
                  kv_cache:bool=True, # keep each episode's KV cache across turns; False: prefill every prompt whole
+                 kv_cache_gb:float|None=8.0, # at most this much KV cache kept between turns (None: no limit)
                  stop_at_tool_call:bool=True, # end a turn at the token that closes its tool call
                  tool_prompt:str='full'): # the tool schemas in the prompt: 'full', or 'compact' for small models
         if tool_prompt not in TOOL_PROMPTS:
             raise ValueError(f"tool_prompt {tool_prompt!r}; known: {', '.join(TOOL_PROMPTS)}")
+        if kv_cache_gb is not None and kv_cache_gb < 0: raise ValueError(f"kv_cache_gb {kv_cache_gb}: must be >= 0")
         store_attr('max_new_tokens,temperature,top_p,top_k,batch_size,seed,prompt_token_ids,'
-                   'kv_cache,stop_at_tool_call,tool_prompt')
+                   'kv_cache,kv_cache_gb,stop_at_tool_call,tool_prompt')
         self.model, tok = load_model(model) if isinstance(model, str) else model
         self.tokenizer = prepare_tokenizer(tok)
         self.model_name = model_name or model_label(model if isinstance(model, str) else self.model.name_or_path)
         self.stop_ids = stop_token_ids(self.tokenizer, self.model)
         self.context = getattr(self.model.config, 'max_position_embeddings', None) or 10**9
         self._cached = weakref.WeakSet()  # episodes whose scratch holds a KV cache
+        self._calls = 0                   # calls to `act` so far: how recently each cache was used
 
     sampling = sampling
     def __repr__(self): return (f"HFPolicy({self.model_name!r}, temperature={self.temperature}, "
@@ -268,7 +272,7 @@ def act(self:HFPolicy, episodes:list[Episode]) -> list[Action]:
     prompts = [self._prompt(ep) for ep in episodes]
     out = [Action(error=err) if err else None for _, err in prompts]
     todo = sorted((i for i, p in enumerate(prompts) if p[0] is not None), key=lambda i: -len(prompts[i][0]))
-    kv = self.kv_cache
+    kv, self._calls = self.kv_cache, self._calls + 1
     if kv: rows = self._prefill([episodes[i] for i in todo], [prompts[i][0] for i in todo])
     for b in range(0, len(todo), self.batch_size):
         idx, ids = todo[b:b+self.batch_size], [prompts[i][0] for i in todo[b:b+self.batch_size]]
@@ -280,6 +284,7 @@ def act(self:HFPolicy, episodes:list[Episode]) -> list[Action]:
             out[i] = self._action(g)
             episodes[i].scratch['hf'] = dict(ids=g['prompt_ids'] + g['token_ids'], n=len(episodes[i].messages) + 1,
                                              turn=episodes[i].turns)
+    if kv: self._trim()
     return out
 
 # %% ../../nbs/agents/02_policies.ipynb #64d2cfe1
@@ -385,9 +390,27 @@ def _decode(self:HFPolicy, rows:list[dict], seed:int) -> list[dict]:
                             use_cache=True).logits[:, -1].float()
         pos[:m] += 1
     for r, g in zip(rows, gen):
-        r['ep'].scratch['kv'] = dict(ids=r['ids'] + g[:-1], cache=r['cache']); self._cached.add(r['ep'])
+        r['ep'].scratch['kv'] = dict(ids=r['ids'] + g[:-1], cache=r['cache'], call=self._calls)
+        self._cached.add(r['ep'])
     return [_completion(tok, g, lp, stops, self.stop_at_tool_call) | {'prompt_ids': r['ids'], 'cached': r['cached']}
             for r, g, lp in zip(rows, gen, lps)]
+
+# %% ../../nbs/agents/02_policies.ipynb #f19a5412
+def cache_bytes(cache) -> int:
+    "The bytes held by a KV cache's keys and values."
+    return sum(t.numel() * t.element_size() for l in cache.layers for t in (l.keys, l.values) if t is not None)
+
+@patch
+def _trim(self:HFPolicy):
+    "Drop kept caches until they fit `kv_cache_gb`: least recently used first, then the shortest."
+    if self.kv_cache_gb is None: return
+    held = sorted((e for e in self._cached if 'kv' in e.scratch),
+                  key=lambda e: (e.scratch['kv']['call'], len(e.scratch['kv']['ids']), e.scratch['kv']['ids'], e.seed))
+    sizes = [cache_bytes(e.scratch['kv']['cache']) for e in held]
+    total, budget = sum(sizes), self.kv_cache_gb * 2**30
+    for ep, n in zip(held, sizes):
+        if total <= budget: break
+        ep.scratch.pop('kv'); self._cached.discard(ep); total -= n
 
 # %% ../../nbs/agents/02_policies.ipynb #a49f37d6
 class PolicyUnavailable(RuntimeError):
