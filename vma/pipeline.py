@@ -108,7 +108,7 @@ SETTINGS = {  # types (not defaults) of the stage parameters that no params data
                 overrides=dict),
     'rl': dict(trajectory_glob=str|None, config=str|None, overrides=dict),
     'eval': dict(models=dict|None, n_test=int, k=int, temperature=float, max_new_tokens=_TurnTokens, batch_size=int,
-                 include_scripted=bool, max_steps=int|None, suites=str|dict|None, data=dict|None),
+                 include_scripted=bool, max_steps=int|None, suites=str|dict|None, data=dict|None, tool_prompt=str),
 }
 POSITIVE = {'n', 'n_test', 'k', 'workers', 'batch_size', 'num_generations', 'ppo_epochs', 'minibatch_size',
             'per_device_train_batch_size', 'gradient_accumulation_steps', 'max_new_tokens', 'num_train_epochs',

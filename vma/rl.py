@@ -101,6 +101,7 @@ class RLParams:
     top_k: int = 0                   # rollouts sample among this many likeliest tokens (0: all, as TRL does)
     max_new_tokens: int = 128        # per assistant turn
     max_episode_steps: int|None = None
+    tool_prompt: str = 'full'        # the tool schemas rollouts show: 'full', or 'compact' (as SFT's data showed them)
     outcome_weight: float = 1.0
     shaped_weight: float = 0.2
     probe_tasks: int = 0             # >0: keep only the tasks (of this many, sampled) the starting model fails greedily
@@ -180,7 +181,7 @@ class VmaRollout:
         p = self.p
         if p.rollout_server is None:
             return HFPolicy((model, tok), max_new_tokens=p.max_new_tokens, temperature=p.temperature, batch_size=n,
-                            top_k=p.top_k, prompt_token_ids=True, seed=seed,
+                            top_k=p.top_k, prompt_token_ids=True, seed=seed, tool_prompt=p.tool_prompt,
                             stop_at_tool_call=False)  # trained turns end as SFT's
         return OpenAIPolicy(p.rollout_model or resolve_checkpoint(p.model_name), p.rollout_server,
                             max_new_tokens=p.max_new_tokens, temperature=p.temperature, seed=seed, concurrency=n)
@@ -366,6 +367,7 @@ class PPO:
         self.reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight)
         self.policy = HFPolicy((model, tokenizer), max_new_tokens=p.max_new_tokens, temperature=p.temperature,
                                batch_size=max(p.batch_size, 1), top_k=p.top_k, prompt_token_ids=True, seed=p.seed,
+                               tool_prompt=p.tool_prompt,
                                stop_at_tool_call=False)  # trained turns end with <|im_end|>, as SFT's do
         self.history = []
 
@@ -483,7 +485,8 @@ def probe_tasks(dataset:'Dataset', p:RLParams, model=None) -> 'Dataset':
     rows = [dict(dataset[i], i=i) for i in range(len(dataset))]
     pick = seeded_rng(p.seed, 'probe').sample(rows, min(p.probe_tasks, len(rows)))
     envs = [_ref(r).make_env() for r in pick]
-    pol = HFPolicy(model or p.model_name, max_new_tokens=p.max_new_tokens, batch_size=32, seed=p.seed)
+    pol = HFPolicy(model or p.model_name, max_new_tokens=p.max_new_tokens, batch_size=32, seed=p.seed,
+                   tool_prompt=p.tool_prompt)
     with torch.no_grad(): trajs = run_episodes(envs, pol, seed=p.seed, max_steps=p.max_episode_steps)
     failed = [r['i'] for r, t in zip(pick, trajs) if t.success is not True]
     print(f"probe: the starting model failed {len(failed)} of {len(pick)} tasks; RL trains on "
@@ -510,7 +513,7 @@ def select_tasks(dataset:'Dataset', p:RLParams,
     rows = [dict(dataset[i], i=i) for i in range(len(dataset))]
     pick = seeded_rng(p.seed, 'select').sample(rows, min(p.select_candidates, len(rows)))
     policy = policy or HFPolicy(model or p.model_name, max_new_tokens=p.max_new_tokens, temperature=p.temperature,
-                                batch_size=32, seed=p.seed, top_k=p.top_k,
+                                batch_size=32, seed=p.seed, top_k=p.top_k, tool_prompt=p.tool_prompt,
                                 stop_at_tool_call=False)  # as RL plays its turns
     with torch.no_grad(): rates = pass_rates(pick, policy, p.select_k, p.seed, p.max_episode_steps)
     table = [dict(domain=r['domain'], task_id=r['task_id'], pass_rate=x, kept=0 < x < 1) for r, x in zip(pick, rates)]

@@ -19,6 +19,7 @@ from collections import defaultdict, Counter
 import yaml
 from .schema import Trajectory, step_messages, load_trajectories
 from .rewards import RewardCalculator, reward_of
+from .agents.policies import TOOL_PROMPTS, compact_tools
 
 # %% ../nbs/04_sft.ipynb #c4bba6e3
 def _parent_of(trajs:list[Trajectory]) -> dict:
@@ -210,6 +211,7 @@ class SFTDataParams:
     test_size: float = 0.1            # share of tasks held out
     seed: int = 0                     # split seed
     rewards_config: str|None = None   # the run folder or rewards.yaml of the reward (`RewardCalculator.from_run`)
+    tool_prompt: str = 'full'         # the tools each example shows: 'full', or 'compact' as the hf policy's option
 
 def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
                        out_dir, # where the datasets go
@@ -220,6 +222,9 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
                       ) -> SFTDataReport:
     "Build the multi-turn dataset (`all`) and one dataset per tool from scored trajectories."
     p, out_dir = load_params(SFTDataParams, config, **overrides), Path(out_dir)
+    if p.tool_prompt not in TOOL_PROMPTS:
+        raise ValueError(f"{config or 'SFTDataParams'}: tool_prompt {p.tool_prompt!r}; "
+                         f"known: {', '.join(TOOL_PROMPTS)}")
     good, errs = load_trajectories(unified_glob)
     trajs = [t for _, t in good]
     domains = p.domains.split(',') if isinstance(p.domains, str) else p.domains
@@ -233,6 +238,9 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
         for e in tool_examples(t, tpl, r): per_tool[e['tool']].append(e)
     named = {'all': ('all', dedup([conversation_example(t, r) for t, r in kept]))}
     named |= {k: ('tool', dedup(v)) for k, v in per_tool.items()}
+    if p.tool_prompt == 'compact':  # as `HFPolicy(tool_prompt='compact')` will show them
+        for _, rows in named.values():
+            for r in rows: r['tools'] = compact_tools(r['tools'])
     for name, (kind, rows) in named.items():
         dd = save_split(rows, out_dir/name, kind, p.test_size, p.seed)
         rep.datasets[name] = {k: len(v) for k, v in dd.items()}
