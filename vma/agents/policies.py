@@ -273,18 +273,16 @@ def act(self:HFPolicy, episodes:list[Episode]) -> list[Action]:
     out = [Action(error=err) if err else None for _, err in prompts]
     todo = sorted((i for i, p in enumerate(prompts) if p[0] is not None), key=lambda i: -len(prompts[i][0]))
     kv, self._calls = self.kv_cache, self._calls + 1
-    if kv: rows = self._prefill([episodes[i] for i in todo], [prompts[i][0] for i in todo])
     for b in range(0, len(todo), self.batch_size):
         idx, ids = todo[b:b+self.batch_size], [prompts[i][0] for i in todo[b:b+self.batch_size]]
         seed = seeded_rng(self.seed, *[episodes[i].seed for i in idx], *ids).getrandbits(63)
-        if kv: gens = self._decode(rows[b:b+self.batch_size], seed)
+        if kv: gens = self._decode(self._prefill([episodes[i] for i in idx], ids), seed); self._trim()
         else: gens = generate(self.model, self.tokenizer, ids, self.max_new_tokens, self.temperature, self.top_p, seed,
                               self.stop_ids, self.stop_at_tool_call, self.top_k)
         for i, g in zip(idx, gens):
             out[i] = self._action(g)
             episodes[i].scratch['hf'] = dict(ids=g['prompt_ids'] + g['token_ids'], n=len(episodes[i].messages) + 1,
                                              turn=episodes[i].turns)
-    if kv: self._trim()
     return out
 
 # %% ../../nbs/agents/02_policies.ipynb #64d2cfe1
