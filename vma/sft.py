@@ -19,7 +19,6 @@ from collections import defaultdict, Counter
 import yaml
 from .schema import Trajectory, step_messages, load_trajectories
 from .rewards import RewardCalculator, reward_of
-from .agents.policies import TOOL_PROMPTS, compact_tools
 
 # %% ../nbs/04_sft.ipynb #c4bba6e3
 def _parent_of(trajs:list[Trajectory]) -> dict:
@@ -221,10 +220,9 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
                        **overrides, # SFTDataParams fields
                       ) -> SFTDataReport:
     "Build the multi-turn dataset (`all`) and one dataset per tool from scored trajectories."
+    from vma.agents.policies import check_tool_prompt, prompt_tools  # here: policies imports torch
     p, out_dir = load_params(SFTDataParams, config, **overrides), Path(out_dir)
-    if p.tool_prompt not in TOOL_PROMPTS:
-        raise ValueError(f"{config or 'SFTDataParams'}: tool_prompt {p.tool_prompt!r}; "
-                         f"known: {', '.join(TOOL_PROMPTS)}")
+    check_tool_prompt(p.tool_prompt, f"{config or 'SFTDataParams'}: ")
     good, errs = load_trajectories(unified_glob)
     trajs = [t for _, t in good]
     domains = p.domains.split(',') if isinstance(p.domains, str) else p.domains
@@ -236,11 +234,9 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
     per_tool = defaultdict(list)
     for t, r in kept:
         for e in tool_examples(t, tpl, r): per_tool[e['tool']].append(e)
-    named = {'all': ('all', dedup([conversation_example(t, r) for t, r in kept]))}
-    named |= {k: ('tool', dedup(v)) for k, v in per_tool.items()}
-    if p.tool_prompt == 'compact':  # as `HFPolicy(tool_prompt='compact')` will show them
-        for _, rows in named.values():
-            for r in rows: r['tools'] = compact_tools(r['tools'])
+    shown = lambda rows: dedup([r | dict(tools=prompt_tools(r['tools'], p.tool_prompt)) for r in rows])
+    named = {'all': ('all', shown([conversation_example(t, r) for t, r in kept]))}
+    named |= {k: ('tool', shown(v)) for k, v in per_tool.items()}
     for name, (kind, rows) in named.items():
         dd = save_split(rows, out_dir/name, kind, p.test_size, p.seed)
         rep.datasets[name] = {k: len(v) for k, v in dd.items()}

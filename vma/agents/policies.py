@@ -7,9 +7,9 @@ Docs: https://vma-dev.github.io/vma/agents/policies.html.md"""
 # %% auto #0
 __all__ = ['SAMPLING', 'TOOL_CALL_END', 'TOOL_PROMPTS', 'POLICY_KINDS', 'ScriptedPolicy', 'sampling', 'OraclePolicy',
            'text_action', 'render_prompt', 'stop_token_ids', 'closes_call', 'ToolCallStop', 'LogprobRecorder',
-           'seeded_torch', 'generate', 'HFPolicy', 'compact_tools', 'turn_suffix_ids', 'cache_bytes',
-           'PolicyUnavailable', 'wire_messages', 'response_action', 'OpenAIPolicy', 'scrub', 'free_port', 'serve_local',
-           'make_policy']
+           'seeded_torch', 'generate', 'HFPolicy', 'compact_tools', 'check_tool_prompt', 'prompt_tools',
+           'turn_suffix_ids', 'cache_bytes', 'PolicyUnavailable', 'wire_messages', 'response_action', 'OpenAIPolicy',
+           'scrub', 'free_port', 'serve_local', 'make_policy']
 
 # %% ../../nbs/agents/02_policies.ipynb #89423601
 import json, re, copy, ast, os, sys, time, socket, subprocess, urllib.request, weakref
@@ -184,8 +184,7 @@ class HFPolicy:
                  kv_cache_gb:float|None=8.0, # at most this much KV cache kept between turns (None: no limit)
                  stop_at_tool_call:bool=True, # end a turn at the token that closes its tool call
                  tool_prompt:str='full'): # the tool schemas in the prompt: 'full', or 'compact' for small models
-        if tool_prompt not in TOOL_PROMPTS:
-            raise ValueError(f"tool_prompt {tool_prompt!r}; known: {', '.join(TOOL_PROMPTS)}")
+        check_tool_prompt(tool_prompt)
         if kv_cache_gb is not None and kv_cache_gb < 0: raise ValueError(f"kv_cache_gb {kv_cache_gb}: must be >= 0")
         store_attr('max_new_tokens,temperature,top_p,top_k,batch_size,seed,prompt_token_ids,'
                    'kv_cache,kv_cache_gb,stop_at_tool_call,tool_prompt')
@@ -219,10 +218,19 @@ def compact_tools(tools:list[dict]) -> list[dict]:
             if 'description' in p: p['description'] = _short(p['description'])
     return out
 
+def check_tool_prompt(tool_prompt:str, where:str=''):
+    "Raise a ValueError, prefixed with `where`, unless `tool_prompt` is one of `TOOL_PROMPTS`."
+    if tool_prompt not in TOOL_PROMPTS:
+        raise ValueError(f"{where}tool_prompt {tool_prompt!r}; known: {', '.join(TOOL_PROMPTS)}")
+
+def prompt_tools(tools:list[dict], tool_prompt:str='full') -> list[dict]:
+    "The tool schemas a model is shown with `tool_prompt`: `tools` as they are, or `compact_tools(tools)`."
+    return compact_tools(tools) if tool_prompt == 'compact' else tools
+
 @patch
 def _tools(self:HFPolicy, ep:Episode) -> list[dict]:
     "The tool schemas the model is shown for `ep`."
-    return compact_tools(ep.tools) if self.tool_prompt == 'compact' else ep.tools
+    return prompt_tools(ep.tools, self.tool_prompt)
 
 # %% ../../nbs/agents/02_policies.ipynb #21e4dea1
 def turn_suffix_ids(tok, messages:list[dict], tools:list[dict]|None=None) -> list[int]:
