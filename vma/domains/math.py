@@ -6,9 +6,10 @@ Docs: https://vma-dev.github.io/vma/domains/math.html.md"""
 
 # %% auto #0
 __all__ = ['DOMAIN', 'SPLIT_SIZES', 'SUITES', 'SYSTEM_PROMPT', 'REWARD_WEIGHTS', 'TURN_BUDGET', 'TRAINED_ROLE', 'RG_GENERATORS',
-           'safe_eval', 'fmt_number', 'solve_equation', 'parse_number', 'numbers_match', 'load_tasks', 'load_task',
-           'MathEnv', 'make_env', 'MathExpert', 'task_from_question', 'quality', 'gsm8k_gold', 'gsm8k_steps',
-           'load_gsm8k', 'MathOracle', 'load_reasoning_gym', 'rg_score']
+           'GSMS_GENERATOR', 'GSMS_ITEMS', 'safe_eval', 'fmt_number', 'solve_equation', 'parse_number', 'numbers_match',
+           'load_tasks', 'load_task', 'MathEnv', 'make_env', 'MathExpert', 'task_from_question', 'quality',
+           'gsm8k_gold', 'gsm8k_steps', 'load_gsm8k', 'MathOracle', 'load_reasoning_gym', 'rg_score', 'cot_steps',
+           'load_gsm_symbolic']
 
 # %% ../../nbs/domains/math.ipynb #08e2c7ca
 import ast, copy, hashlib, itertools, math, operator, re, functools
@@ -196,21 +197,21 @@ def _gen(split, n, seed, exclude=frozenset()):
     return out
 
 SPLIT_SIZES = {'train': 1000, 'test': 200}
-SUITES = ('generated', 'gsm8k', 'reasoning-gym')  # see *GSM8K* and *reasoning-gym* below
+SUITES = ('generated', 'gsm8k', 'reasoning-gym', 'gsm-symbolic')  # see *GSM8K*, *reasoning-gym*, *GSM-Symbolic*
 
 def load_tasks(split:str='train', # 'train' or 'test'
                n:int|None=None, # how many (default: the whole split)
                seed:int=0, # task-suite seed
-               suite:str='generated', # 'generated' (templates), 'gsm8k' or 'reasoning-gym'
+               suite:str='generated', # 'generated' (templates), 'gsm8k', 'reasoning-gym' or 'gsm-symbolic'
                data:str|Path|None=None, # the suite's file (gsm8k: a GSM8K-format JSONL)
               ) -> list[Task]:
     "A math task suite: deterministic from `seed`, with disjoint train and test splits."
     if suite not in SUITES: raise ValueError(f"unknown math suite {suite!r}: use one of {', '.join(SUITES)}")
     if split not in SPLIT_SIZES: raise ValueError(f"unknown split {split!r}: use 'train' or 'test'")
     if suite == 'gsm8k': return load_gsm8k(data, split, n, seed)
-    if suite == 'reasoning-gym':
-        if data is not None: raise ValueError("the reasoning-gym suite takes no data file")
-        return load_reasoning_gym(split, n, seed)
+    if suite in ('reasoning-gym', 'gsm-symbolic'):
+        if data is not None: raise ValueError(f"the {suite} suite takes no data file")
+        return (load_reasoning_gym if suite == 'reasoning-gym' else load_gsm_symbolic)(split, n, seed)
     n = SPLIT_SIZES[split] if n is None else n
     if split == 'test': return _gen('test', n, seed)
     return _gen('train', n, seed, exclude={t.question for t in _gen('test', SPLIT_SIZES['test'], seed)})
@@ -231,6 +232,12 @@ def load_task(split:str, # 'train' or 'test'
     if suite == 'gsm8k' or task_id.startswith(f"{DOMAIN}-gsm8k-"):
         if task := next((t for t in load_gsm8k(data, split, None, seed) if t.task_id == task_id), None): return task
         raise ValueError(f"no task {task_id!r} in gsm8k {split}")
+    if suite == 'gsm-symbolic' or task_id.startswith(f"{DOMAIN}-gsm-symbolic-"):
+        if not (m := re.fullmatch(rf"{DOMAIN}-gsm-symbolic-(\d+)", task_id)) or int(m[1]) >= GSMS_ITEMS:
+            raise ValueError(f"not a gsm-symbolic task id: {task_id!r}")
+        if (task := _gsms_task(int(m[1]), seed)).split != split:
+            raise ValueError(f"no task {task_id!r} in gsm-symbolic {split}: it is a {task.split} task")
+        return task
     if suite == 'reasoning-gym' or task_id.startswith(f"{DOMAIN}-rg-"):
         if not (m := re.fullmatch(rf"{DOMAIN}-rg-({'|'.join(RG_GENERATORS)})-(\d+)", task_id)):
             raise ValueError(f"not a reasoning-gym task id: {task_id!r}")
@@ -285,14 +292,16 @@ def verify(self:MathEnv) -> dict:
     ans = parse_number(self.final_answer)
     grounded = any(numbers_match(self.final_answer, o) for o in self.tool_outputs) if ans is not None else False
     success = None if self.task.gold is None else numbers_match(self.final_answer, self.task.gold)
-    rg = {'rg_score': rg_score(self.task, self.final_answer)} if self.task.meta.get('suite') == 'reasoning-gym' else {}
+    rg = {'rg_score': rg_score(self.task, self.final_answer)} if 'generator' in self.task.meta else {}
     if rg: success = rg['rg_score'] == 1.0  # the suite's own scorer decides
     return {'success': success, **rg, 'parsed_answer': ans, 'gold': self.task.gold, 'answer_from_tool': grounded,
             'tool_calls': len(self.tool_outputs)}
 
 def make_env(task:Task, **kwargs) -> MathEnv:
-    "The environment for a math task."
-    return MathEnv(task)
+    "The environment for a math task (10 turns when it has a worked solution of several steps, else 6)."
+    env = MathEnv(task)
+    if task.meta.get('steps'): env.max_steps = 10
+    return env
 
 # %% ../../nbs/domains/math.ipynb #57c4e620
 _MISTAKES = ('typo', 'head_math', 'misread', 'bad_call')
@@ -464,6 +473,7 @@ def oracle(self:MathEnv, rng=None) -> MathOracle:
 # %% ../../nbs/domains/math.ipynb #b7e1a002
 RG_GENERATORS = ('basic_arithmetic', 'chain_sum', 'products', 'simple_equations', 'gcd', 'lcm', 'leg_counting',
                  'decimal_arithmetic')  # reasoning-gym generators with one number as the answer
+GSMS_GENERATOR, GSMS_ITEMS = 'gsm_symbolic', 10**5  # the gsm-symbolic suite: items per seed (templates drawn first)
 
 def _rg_seed(name:str, seed:int) -> int:
     "A generator's reasoning-gym seed (item i depends on seed + i, so seeds are spread far apart)."
@@ -474,8 +484,10 @@ def _rg_dataset(name:str, seed:int):
     "One reasoning-gym generator at vma's task seed `seed` (items are made on demand)."
     try: import reasoning_gym
     except ImportError:
-        raise ValueError("the reasoning-gym suite needs its package: pip install 'vma[reasoning-gym]'") from None
-    return reasoning_gym.create_dataset(name, size=10**9, seed=_rg_seed(name, seed))
+        raise ValueError("the reasoning-gym and gsm-symbolic suites need their package: "
+                         "pip install 'vma[reasoning-gym]'") from None
+    size = GSMS_ITEMS if name == GSMS_GENERATOR else 10**9
+    return reasoning_gym.create_dataset(name, size=size, seed=_rg_seed(name, seed))
 
 def _rg_split(question:str) -> str:
     return 'test' if int(hashlib.sha256(f"rg-split:{question}".encode()).hexdigest()[:8], 16) % 5 == 0 else 'train'
@@ -506,3 +518,92 @@ def rg_score(task:Task, answer) -> float:
     "reasoning-gym's own score of `answer` (stripped) for `task`'s item, in [0, 1]."
     ds = _rg_dataset(task.meta['generator'], task.seed)
     return float(ds.score_answer(None if answer is None else str(answer).strip(), ds[task.meta['index']]))
+
+# %% ../../nbs/domains/math.ipynb #1d6cc3d6
+_TOK = re.compile(r"""(?P<num>[$€£]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|[$€£]?\.\d+%?)
+                     |(?P<unit>(?<=[\w%])/[^\W\d_]+)
+                     |(?P<op>[-+*/×÷−])|(?P<lp>\()|(?P<rp>\))
+                     |(?P<word>[^\W\d_][\w'’]*(?:/[^\W\d_]+)*)
+                     |(?P<gap>\s+)|(?P<stop>.)""", re.X)
+_OPS = {'×': '*', '÷': '/', '−': '-', 'x': '*', 'X': '*'}
+_RESULT = re.compile(r"\s*=\s*([$€£]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?)(?:/[^\W\d_]+)*")
+_ARITH = {'+', '-', '*', '/'}
+
+def _num(tok:str) -> str: return tok.lstrip('$€£').replace(',', '')
+
+def _lhs_expression(text:str) -> str|None:
+    "The arithmetic that ends `text` (the left side of an `=`), units and currency dropped; None if there is none."
+    toks = [(m.lastgroup, m[0]) for m in _TOK.finditer(text) if m.lastgroup != 'gap']
+    out, need, depth = [], 'operand', 0  # read right to left, so `out` is reversed
+    for kind, val in reversed(toks):
+        if kind == 'word' and val in ('x', 'X') and need == 'op': kind = 'op'
+        if kind in ('word', 'unit'):
+            if need == 'operand': continue  # a unit after its number: `4 clam/minute`, `€130/day`
+            break
+        if need == 'operand':
+            if kind == 'num': out.append(_num(val)); need = 'op'
+            elif kind == 'rp': out.append(')'); depth += 1
+            else: break
+        elif kind == 'op': out.append(_OPS.get(val, val)); need = 'operand'
+        elif kind == 'lp' and depth: out.append('('); depth -= 1
+        elif kind == 'num' and out[-1] == '(': out += ['*', _num(val)]  # `2(26+5)`
+        else: break
+    if out and out[-1] in _ARITH: out.pop()  # an operator with nothing on its left
+    while depth and out and out[0] == ')': out.pop(0); depth -= 1  # `(so 5 * 3)`: that bracket is prose
+    if depth or not _ARITH & set(out) or not any(t[0].isdigit() or t[0] == '.' for t in out): return None
+    return re.sub(r'\( | \)', lambda m: m[0].strip(), ' '.join(reversed(out)))
+
+def _close(v:Fraction, r:str) -> bool:
+    "`v` is the number `r` (a decimal `r` also when `v` rounds to it)."
+    d = len(r.partition('.')[2])
+    return numbers_match(fmt_number(v), r) or bool(d and round(float(v), d) == float(r))
+
+def _checked(expr:str, result:str) -> tuple[str, Fraction]|None:
+    "The step `expr = result` as the calculator runs it, and its value; None if the calculator disagrees."
+    r = _num(result)
+    if not r.endswith('%'): cands = [(expr, r)]
+    else: cands = [(expr.replace('%', ''), r[:-1]), (expr, fmt_number(Fraction(r[:-1]) / 100))]
+    for e, want in cands:  # `310 / 1550 * 100% = 20%` is 20; `19 / 20 = 95%` is 0.95
+        try: v = safe_eval(e)
+        except ToolError: continue
+        if _close(v, want): return e, v
+    return None
+
+def cot_steps(cot:str) -> list[dict]:
+    "The calculator steps of a worked solution in prose (`expression = result`), each one the calculator agrees with."
+    steps = []
+    for line in cot.split('####')[0].splitlines():
+        text, start = re.sub(r'^\s*(?:[•*-]|\d+\.)\s+', '', _RESULT.sub('', line)).strip(), 0
+        for m in _RESULT.finditer(line):
+            expr, start = _lhs_expression(line[start:m.start()]), m.end()
+            if expr is None or (got := _checked(expr, m[1])) is None: continue
+            steps.append({'text': '' if steps and steps[-1]['text'] == text else text, 'expression': got[0],
+                          'result': fmt_number(got[1])})
+    return steps
+
+
+# %% ../../nbs/domains/math.ipynb #f842b824
+def _gsms_split(template:int) -> str:
+    "A GSM-Symbolic template's split: one template in five is test."
+    return 'test' if int(hashlib.sha256(f"gsm-symbolic-split:{template}".encode()).hexdigest()[:8], 16) % 5 == 0 \
+        else 'train'
+
+def _gsms_task(i:int, seed:int) -> Task:
+    ds = _rg_dataset(GSMS_GENERATOR, seed)
+    x, template = ds[i], ds.task_indices[i]
+    return Task(f"{DOMAIN}-gsm-symbolic-{i}", DOMAIN, _gsms_split(template), x['question'], str(x['answer']),
+                {'suite': 'gsm-symbolic', 'kind': 'gsm-symbolic', 'generator': GSMS_GENERATOR, 'index': i,
+                 'template': template, 'steps': cot_steps(x['metadata']['answer_cot'])}, seed)
+
+def load_gsm_symbolic(split:str='test', n:int|None=None, seed:int=0) -> list[Task]:
+    "The `gsm-symbolic` suite: the first `n` items of `split`'s templates, each question once."
+    if split not in SPLIT_SIZES: raise ValueError(f"unknown split {split!r}: use 'train' or 'test'")
+    n, out, seen = SPLIT_SIZES[split] if n is None else n, [], set()
+    templates = _rg_dataset(GSMS_GENERATOR, seed).task_indices
+    for i in range(GSMS_ITEMS):
+        if len(out) == n: break
+        if _gsms_split(templates[i]) != split: continue
+        t = _gsms_task(i, seed)
+        if t.question not in seen: out.append(t); seen.add(t.question)
+    return out
+
