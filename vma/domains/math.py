@@ -550,7 +550,7 @@ def _lhs_expression(text:str) -> str|None:
         else: break
     if out and out[-1] in _ARITH: out.pop()  # an operator with nothing on its left
     while depth and out and out[0] == ')': out.pop(0); depth -= 1  # `(so 5 * 3)`: that bracket is prose
-    if depth or not _ARITH & set(out) or not any(t[0].isdigit() or t[0] == '.' for t in out): return None
+    if depth or not _ARITH & set(out): return None  # an operator is only taken after a number
     return re.sub(r'\( | \)', lambda m: m[0].strip(), ' '.join(reversed(out)))
 
 def _close(v:Fraction, r:str) -> bool:
