@@ -7,9 +7,9 @@ Docs: https://vma-dev.github.io/vma/sft.html.md"""
 # %% auto #0
 __all__ = ['DEFAULT_TEMPLATES', 'select_trajectories', 'task_group', 'is_test', 'conversation_example', 'load_templates',
            'tool_examples', 'features', 'dedup', 'save_split', 'load_params', 'SFTDataReport', 'SFTDataParams',
-           'build_sft_datasets', 'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'plot_loss',
-           'model_card', 'SFTResult', 'quiet', 'last_checkpoint', 'announce_world', 'params_hash', 'write_rank',
-           'save_trained', 'train_sft']
+           'build_sft_datasets', 'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'report_cuts',
+           'plot_loss', 'model_card', 'SFTResult', 'quiet', 'last_checkpoint', 'announce_world', 'params_hash',
+           'write_rank', 'save_trained', 'train_sft']
 
 # %% ../nbs/04_sft.ipynb #447a4421
 import json, hashlib, time, math, os, platform, contextlib, dataclasses
@@ -304,9 +304,23 @@ def make_trainer(p:SFTParams, data_root, out_dir, tool:str='all', model=None, to
     if p.lora:
         from peft import LoraConfig
         peft = LoraConfig(r=p.lora_r, lora_alpha=p.lora_alpha, target_modules='all-linear', task_type='CAUSAL_LM')
-    return SFTTrainer(model=model, args=cfg, train_dataset=dd['train'],
-                      eval_dataset=dd['test'] if len(dd['test']) else None, processing_class=tokenizer,
-                      peft_config=peft)
+    trainer = SFTTrainer(model=model, args=cfg, train_dataset=dd['train'],
+                         eval_dataset=dd['test'] if len(dd['test']) else None, processing_class=tokenizer,
+                         peft_config=peft)
+    trainer.vma_cuts = report_cuts(trainer, len(dd['train']), p.max_length, Path(data_root)/tool)
+    return trainer
+
+def report_cuts(trainer, n:int, # train examples before TRL tokenized them
+                max_length:int, name) -> dict:
+    "What `max_length` cost the train set: examples TRL dropped (no trained token left) and examples cut short."
+    ids = trainer.train_dataset['input_ids']
+    r = dict(examples=n, dropped=n - len(ids), cut=sum(len(x) >= max_length for x in ids))
+    if not ids: raise ValueError(f"{name}: max_length={max_length} leaves no trained token in any of its {n} train "
+                                 "examples (each is cut before its first assistant turn): raise sft max_length")
+    if r['dropped'] or r['cut']:
+        print(f"vma sft: {name}: max_length={max_length} drops {r['dropped']} of {n} train examples (cut before "
+              f"their first assistant turn) and cuts {r['cut']} more short: raise max_length to keep them", flush=True)
+    return r
 
 # %% ../nbs/04_sft.ipynb #38f436ad
 def plot_loss(log_history:list[dict], path=None):
@@ -409,7 +423,9 @@ def train_sft(data_root, # folder of SFT datasets (from `build_sft_datasets`)
     hist = trainer.state.log_history
     losses = [h['loss'] for h in hist if 'loss' in h]
     m = dict(train_loss=res.training_loss, steps=res.global_step, seconds=round(time.time() - t0, 1),
-             first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None)
+             first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None,
+             examples=trainer.vma_cuts['examples'], dropped_by_max_length=trainer.vma_cuts['dropped'],
+             cut_by_max_length=trainer.vma_cuts['cut'])
     if trainer.eval_dataset is not None: m['eval_loss'] = trainer.evaluate()['eval_loss']  # on every rank
     write_rank(trainer, out_dir, train_loss=res.training_loss, steps=res.global_step)
     save_trained(trainer, out_dir, p.lora)
