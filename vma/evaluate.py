@@ -114,7 +114,7 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
              max_new_tokens:int|dict=128, # per turn: one limit, or {domain: limit, '*': the rest}
              batch_size:int=16, seed:int=0, task_seed:int=0,
              max_steps:int|None=None, # turn limit per episode (default: the domain's)
-             progress:bool=True,
+             progress:bool|str=True, # bars (False: none; 'lines': a printed line per model and domain)
              calculator:RewardCalculator|None=None, # the run's reward (`RewardCalculator.from_run`)
              suites=None, # real suites per domain ('gsm8k,swe:humaneval' or {domain: [suites]}); default generated
              data=None, # the real suites' files: {suite: path}, or one path when one real suite is named
@@ -134,15 +134,15 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
     tasks = {(d, s): load_suite(d, 'test', n_test, task_seed, s, (data or {}).get(s)) for d, s in plan}
     rows, per_task, out_dir = [], [], Path(out_dir) if out_dir else None
     rc = calculator or RewardCalculator()
-    for label, model in tqdm(models.items(), desc='models', disable=not progress):
+    for label, model in tqdm(models.items(), desc='models', disable=progress is not True):
         base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed, base_url, tool_prompt)
         for d, s in plan:
             limit = turn_tokens(max_new_tokens, d)
             pol, t0 = base.sampling(max_new_tokens=limit), time.time()
             where = out_dir/'trajectories'/label/(d if s == 'generated' else f"{d}-{s}") if out_dir else None
             env = {'user_policy': user_policy} if user_policy is not None else None  # domains without a user ignore it
-            row, trajs = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps, progress,
-                                         rc, env)
+            row, trajs = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps,
+                                         progress is True, rc, env)
             wins = [float(t.success is True) for t in trajs]
             per_task += [dict(model=label, domain=d, suite=s, task_id=t.task_id, success=w,
                               reward=reward_of(t, rc)['total'])
@@ -151,6 +151,9 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
             rows.append(dict(model=label, domain=d, suite=s, split='test') | row | dict(model_path=str(model),
                         max_new_tokens=None if model in ('scripted', 'oracle') else limit,
                         seconds=round(time.time() - t0, 1)))
+            if progress == 'lines': print(f"eval {label} on {d}{'' if s == 'generated' else f' ({s})'}: "
+                                          f"{sum(wins):.0f} of {len(wins)} succeed ({time.time() - t0:.0f}s)",
+                                          flush=True)
         del base
     df = pd.DataFrame(rows)
     df.attrs['per_task'] = pd.DataFrame(per_task)  # one row per (model, domain, suite, task): for `compare`

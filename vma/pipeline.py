@@ -281,10 +281,13 @@ def run_stage(stage:str, params:dict, run_dir:Path, root:Path, log_output:bool=F
     import papermill as pm
     os.environ.setdefault('PYDEVD_DISABLE_FILE_VALIDATION', '1')  # the kernel's debugger warning about frozen modules
     src, out = root/'nbs'/f"{stage}.ipynb", run_dir/'notebooks'/f"{stage}.ipynb"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try: pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(src.parent), kernel_name='python3',
-                             progress_bar=False, log_output=log_output,
-                             extra_arguments=['--IPKernelApp.log_level=CRITICAL'])  # no "running over TCP" warning
+    log = run_dir/'logs'/f"{stage}.log"  # the cells' printed output as it comes: progress bars, training logs
+    out.parent.mkdir(parents=True, exist_ok=True); log.parent.mkdir(exist_ok=True)
+    try:
+        with open(log, 'w') as f:
+            pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(src.parent), kernel_name='python3',
+                                progress_bar=False, log_output=log_output, stdout_file=f, stderr_file=f,
+                                extra_arguments=['--IPKernelApp.log_level=CRITICAL'])  # no "running over TCP" warning
     except pm.PapermillExecutionError as e:
         msg = (str(e.evalue).strip().splitlines() or [''])[-1][:300]
         raise PipelineError(f"stage {stage} failed: {e.ename}: {msg} (see the executed notebook: {out})") from None

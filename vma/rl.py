@@ -455,7 +455,7 @@ def load_checkpoint(self:PPO, ckpt) -> int:
 
 @patch
 def train(self:PPO, make_envs, # it -> list of environments for iteration `it`
-          iterations:int|None=None, progress:bool=True,
+          iterations:int|None=None, progress:bool|str=True, # a bar (False: none; 'lines': a line per step)
           out_dir=None, # where checkpoints go (None: no checkpoints)
          ) -> list[dict]:
     "Run PPO iterations; returns one log row per iteration (mean reward, success rate, KL, losses)."
@@ -463,7 +463,8 @@ def train(self:PPO, make_envs, # it -> list of environments for iteration `it`
     start = 0
     if out_dir and (ckpt := last_checkpoint(out_dir)):
         print(f"resuming from {ckpt.name}", flush=True); start = self.load_checkpoint(ckpt)
-    bar = tqdm(range(start, iterations or self.p.max_steps), desc='ppo', disable=not progress)
+    total = iterations or self.p.max_steps
+    bar = tqdm(range(start, total), desc='ppo', disable=progress is not True)
     for it in bar:
         t0 = time.time()
         trajs = self.rollout(make_envs(it), it)
@@ -474,6 +475,8 @@ def train(self:PPO, make_envs, # it -> list of environments for iteration `it`
                    success=sum(t.success is True for t in trajs) / len(trajs), kl=sum(e['kl'] for e in eps) / n,
                    tokens=sum(e['tokens'] for e in eps), seconds=round(time.time() - t0, 2), **st)
         self.history.append(row); bar.set_postfix(reward=f"{row['reward']:.3f}", success=f"{row['success']:.0%}")
+        if progress == 'lines': print(f"ppo step {it + 1}/{total}: reward {row['reward']:.3f}, success "
+                                      f"{row['success']:.0%}, kl {row['kl']:.4g} ({row['seconds']:.0f}s)", flush=True)
         if out_dir and (it + 1) % self.p.save_steps == 0: self.save_checkpoint(out_dir, it + 1)
     return self.history
 
@@ -601,7 +604,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
              out_dir, # where the model, checkpoints, log, curve and card go
              config=None, # rl_defaults.yaml
              domains=None, # restrict to these domains
-             progress:bool=True,
+             progress:bool|str=True, # a bar (False: none; 'lines': a printed line per step)
              reward_fn=None, # trajectory -> float (default: `RLReward` from the params and `calculator`)
              calculator:RewardCalculator|None=None, # the run's (`RewardCalculator.from_run`): task choice and reward
              selection_file=None, # where `select_k`'s table is kept, so that a second algorithm reuses it
@@ -625,7 +628,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     torch.manual_seed(p.seed)
     if p.algorithm == 'grpo':
         tr = grpo_trainer(ds, p, out_dir, model, tok, reward_fn)
-        if not progress: quiet(tr)
+        if progress is not True: quiet(tr, 'grpo' if progress == 'lines' else None)
         announce_world(tr, 'rl')
         if (ckpt := last_checkpoint(out_dir)): print(f"resuming from {ckpt.name}", flush=True)
         res = tr.train(resume_from_checkpoint=str(ckpt) if ckpt else None)

@@ -8,11 +8,11 @@ Docs: https://vma-dev.github.io/vma/sft.html.md"""
 __all__ = ['DEFAULT_TEMPLATES', 'select_trajectories', 'task_group', 'is_test', 'conversation_example', 'load_templates',
            'tool_examples', 'features', 'dedup', 'save_split', 'load_params', 'SFTDataReport', 'SFTDataParams',
            'build_sft_datasets', 'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'report_cuts',
-           'plot_loss', 'model_card', 'SFTResult', 'quiet', 'last_checkpoint', 'announce_world', 'params_hash',
-           'write_rank', 'save_trained', 'train_sft']
+           'plot_loss', 'model_card', 'SFTResult', 'quiet', 'step_lines', 'last_checkpoint', 'announce_world',
+           'params_hash', 'write_rank', 'save_trained', 'train_sft']
 
 # %% ../nbs/04_sft.ipynb #447a4421
-import json, hashlib, time, math, os, platform, contextlib, dataclasses
+import json, hashlib, time, math, os, platform, contextlib, dataclasses, shutil
 from pathlib import Path
 from dataclasses import dataclass, field, asdict
 from collections import defaultdict, Counter
@@ -153,7 +153,10 @@ def save_split(rows:list[dict], out_dir, kind:str, test_size:float=0.1, seed:int
     feats = features(kind)
     dd = DatasetDict({k: Dataset.from_dict({c: [r[c] for r in v] for c in feats}, features=feats)
                       for k, v in sides.items()})
-    with _quiet_datasets(): dd.save_to_disk(str(out_dir/'hf'))
+    # `datasets` saves a split with no rows but cannot load it back (test_size 0, or too few tasks): leave it out
+    shutil.rmtree(out_dir/'hf', ignore_errors=True)  # no stale split of an earlier build
+    if full := {k: v for k, v in dd.items() if len(v)}:
+        with _quiet_datasets(): DatasetDict(full).save_to_disk(str(out_dir/'hf'))
     for k, v in sides.items():
         (out_dir/f"{k}.jsonl").write_text(''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in v))
     return dd
@@ -283,12 +286,16 @@ def sft_config(p:SFTParams, out_dir) -> 'SFTConfig':
 def load_sft_dataset(data_root, tool:str='all') -> 'DatasetDict':
     "The `tool` dataset (or `all`, the multi-turn one) under `data_root`, with only the columns TRL reads."
     path = Path(data_root)/tool/'hf'
+    if not path.exists() and (path.parent/'train.jsonl').exists():
+        raise ValueError(f"SFT dataset {tool!r} under {data_root} has no examples: the filters kept no trajectory")
     if not path.exists():
         have = sorted(p.name for p in Path(data_root).glob('*') if (p/'hf').exists())
         raise FileNotFoundError(f"no SFT dataset {tool!r} under {data_root} (have: {', '.join(have) or 'none'}); "
                                 "run `vma sft-data` first")
     from datasets import load_from_disk
     dd = load_from_disk(str(path))
+    for k in ('train', 'test'):  # a side with no rows was not saved
+        if k not in dd: dd[k] = dd[next(iter(dd))].select([])
     keep = ['messages', 'tools'] if tool == 'all' else ['prompt', 'completion', 'tools']
     return dd.select_columns(keep)
 
@@ -359,12 +366,29 @@ class SFTResult:
         return f"SFT model -> {self.out_dir}: " + ', '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                                            for k, v in self.metrics.items())
 
-def quiet(trainer):
+def quiet(trainer, lines:str|None=None):
     "`trainer` without its progress bar and printed logs (notebooks keep their outputs; the logs go to TensorBoard)."
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
     from transformers.utils.notebook import NotebookProgressCallback
     for cb in (PrinterCallback, ProgressCallback, NotebookProgressCallback): trainer.remove_callback(cb)
+    if lines: trainer.add_callback(step_lines(lines))
     return trainer
+
+def step_lines(tag:str):
+    "A callback printing one line per optimizer step, with the logged numbers: progress for a log file, or papermill."
+    from transformers import TrainerCallback
+    class StepLines(TrainerCallback):
+        t0 = time.time()
+        def on_train_begin(self, args, state, control, **kw): self.t0 = time.time()
+        def on_step_end(self, args, state, control, **kw):
+            if state.is_world_process_zero:
+                print(f"{tag} step {state.global_step}/{state.max_steps} ({time.time() - self.t0:.0f}s)", flush=True)
+        def on_log(self, args, state, control, logs=None, **kw):
+            shown = {k: v for k, v in (logs or {}).items() if isinstance(v, (int, float)) and 'runtime' not in k}
+            if state.is_world_process_zero and shown:
+                print(f"{tag} step {state.global_step}: " + ', '.join(f"{k} {v:.4g}" for k, v in shown.items()),
+                      flush=True)
+    return StepLines()
 
 def last_checkpoint(out_dir) -> Path|None:
     "The newest complete `checkpoint-<step>` folder under `out_dir` (one with its trainer state), or None."
@@ -410,13 +434,13 @@ def train_sft(data_root, # folder of SFT datasets (from `build_sft_datasets`)
               out_dir, # where the model, checkpoints, logs, plot and card go
               tool:str='all', # 'all' (multi-turn) or a tool name
               config=None, # trl_defaults.yaml
-              progress:bool=True, # TRL's progress bar and printed logs
+              progress:bool|str=True, # TRL's progress bar (False: none; 'lines': a printed line per step)
               **overrides, # SFTParams fields (model_name, learning_rate, lora, max_steps, save_steps, ...)
              ) -> SFTResult:
     "Fine-tune with TRL on one dataset, resuming from the last checkpoint; save the model, logs, plot and card."
     p, out_dir, t0 = load_params(SFTParams, config, **overrides), Path(out_dir), time.time()
     trainer = make_trainer(p, data_root, out_dir, tool)
-    if not progress: quiet(trainer)
+    if progress is not True: quiet(trainer, 'sft' if progress == 'lines' else None)
     announce_world(trainer, 'sft')
     if (ckpt := last_checkpoint(out_dir)): print(f"resuming from {ckpt.name}", flush=True)
     res = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
