@@ -32,11 +32,24 @@ def _steps(s:str) -> int:
     "argparse type for SFT's max steps: a positive integer, or -1 for `num_train_epochs`."
     return -1 if s.strip() == '-1' else _count(s)
 
-def _input(s:str) -> str:
-    "argparse type for an input: a file or folder that exists, or a glob that matches something."
+def _seconds(s:str) -> float:
+    "argparse type for a duration: a positive number of seconds."
+    try: x = float(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a number of seconds, got {s!r}") from None
+    if not 0 < x < float('inf'): raise argparse.ArgumentTypeError(f"must be positive, got {s}")
+    return x
+
+def _path_or_glob(s:str) -> str:
+    "argparse type for inputs read one by one: anything that exists, or a glob that matches something."
     import glob
     if Path(s).exists() or (glob.has_magic(s) and glob.glob(s, recursive=True)): return s
     raise argparse.ArgumentTypeError(f"nothing matches {s}" if glob.has_magic(s) else f"no such file or folder: {s}")
+
+def _input(s:str) -> str:
+    "argparse type for an input: a regular file or a folder (not a FIFO or a device), or a glob that matches something."
+    if Path(s).exists() and not (Path(s).is_file() or Path(s).is_dir()):
+        raise argparse.ArgumentTypeError(f"not a regular file or a folder: {s}")
+    return _path_or_glob(s)
 
 def _main_rank() -> bool:
     "Whether this is the main process of an `accelerate launch` (or the only one): results are printed once."
@@ -70,21 +83,34 @@ def _generate_args(p):
     _flag(p, 'noise', type=float, default=None, help='scripted mistake rate (default 0.2 for splits, 0 for --question)')
     _flag(p, 'workers', type=_count, default=1); _flag(p, 'seed', type=int, default=0)
     _flag(p, 'task-seed', type=int, default=0)
-    _flag(p, 'max-steps', type=_count, default=None); _flag(p, 'batch-size', type=_count, default=16)
+    _flag(p, 'max-steps', type=_count, default=None); _flag(p, 'batch-size', type=_count, default=64)
     _flag(p, 'temperature', type=float, default=0.0)
     _flag(p, 'base-url', default=None, help='OpenAI-compatible endpoint')
+    _limit_flags(p)
     _flag(p, 'tool-prompt', default='full', choices=['full', 'compact'], help='hf: the tool descriptions in the prompt')
+    _dtype_flag(p)
     _flag(p, 'video-ctx', type=_input, default=None, help='captions file (text, .vtt, .srt) for video questions')
     _flag(p, 'video-path', type=_input, default=None, help='a video whose sidecar .vtt/.srt holds its captions')
     _flag(p, 'options', default=None, help="video: answer options separated by '|'")
     _flag(p, 'user-model', default=None,
           help='tau-bench-retail: a model playing the customer where the script cannot (at --base-url if given)')
 
+def _limit_flags(p):
+    "The limits on an OpenAI-compatible server (`--base-url`); their defaults are `OpenAIPolicy`'s."
+    _flag(p, 'request-timeout', type=_seconds, default=None, help='openai: seconds a request may take, with retries')
+    _flag(p, 'max-reply-bytes', type=_count, default=None, help='openai: a longer reply is refused')
+
+def _dtype_flag(p):
+    _flag(p, 'dtype', default=None, choices=['auto', 'bf16', 'fp32'],
+          help="matmul precision (default auto: bf16 where the CPU or GPU has bf16 units, else fp32)")
+
+def _limits(a) -> dict: return dict(request_timeout=a.request_timeout, max_reply_bytes=a.max_reply_bytes)
+
 def _generate(a):
     from vma.generate import generate, generate_one
-    pol = dict(policy=a.policy, model=a.model, seed=a.seed, temperature=a.temperature)
+    pol = dict(policy=a.policy, model=a.model, seed=a.seed, temperature=a.temperature) | _limits(a)
     pol |= {'base_url': a.base_url} if a.base_url else {}
-    pol |= {'tool_prompt': a.tool_prompt} if a.policy == 'hf' else {}
+    pol |= {'tool_prompt': a.tool_prompt} | ({'dtype': a.dtype} if a.dtype else {}) if a.policy == 'hf' else {}
     if a.question:
         if not a.out: raise ValueError("--question needs --out FILE")
         kw = {k: v for k, v in dict(video_ctx=a.video_ctx, video_path=a.video_path, options=a.options).items() if v}
@@ -93,24 +119,27 @@ def _generate(a):
         return 0
     if not a.out_dir: raise ValueError("give --out-dir DIR (or --question Q --out FILE)")
     user = a.user_model and dict(policy='openai' if a.base_url else 'hf', model=a.user_model, base_url=a.base_url,
-                                 seed=a.seed)
-    print(generate(a.domain, a.out_dir, split=a.split, n=a.n, noise=0.2 if a.noise is None else a.noise,
+                                 seed=a.seed, **_limits(a))
+    rep = generate(a.domain, a.out_dir, split=a.split, n=a.n, noise=0.2 if a.noise is None else a.noise,
                    workers=a.workers, task_seed=a.task_seed, max_steps=a.max_steps, batch_size=a.batch_size,
-                   suite=a.suite, data=a.data, user=user or None, **pol))
+                   suite=a.suite, data=a.data, user=user or None, **pol)
+    for e in rep.errors: print(f"vma generate: {e}", file=sys.stderr)  # bad records, skipped: the run went on
+    print(rep)
+    return 1 if rep.errors else 0
 
 # %% ../nbs/08_cli.ipynb #e5e49861
 def _convert_args(p):
-    p.add_argument('inputs', nargs='+', type=_input, help='files, folders (read recursively) or globs')
+    p.add_argument('inputs', nargs='+', type=_path_or_glob, help='files, folders (read recursively) or globs')
     _flag(p, 'out-dir', required=True); _flag(p, 'domain', default=None, help='domain for records that do not name one')
     _flag(p, 'to', default='atif', choices=['atif', 'seed', 'openai'],
           help="output format: ATIF, the seed's Format A, or OpenAI messages + tools (JSONL)")
-    _flag(p, 'strict', action='store_true', help='refuse (and report) every record that would lose a field')
+    _flag(p, 'strict', action='store_true', help='refuse (and report) every record that would lose text')
 
 def _convert(a):
     from vma.convert import convert
     rep = convert(a.inputs, a.out_dir, domain=a.domain, to=a.to, strict=a.strict)
     for e in rep.errors: print(f"vma convert: {e}", file=sys.stderr)
-    print(rep)
+    print(rep.summary(errors=False))  # the counts, then each file that lost text or changed a value
     return 1 if rep.errors else 0
 
 def _rewards_args(p):
@@ -136,15 +165,19 @@ def _sft_data_args(p):
     _flag(p, 'unified-glob', required=True, type=_input, help='unified ATIF trajectories (glob with **, or a folder)')
     _flag(p, 'out-dir', required=True); _flag(p, 'templates', type=_input, default=None, help='sft_templates.yaml')
     _flag(p, 'config', type=_input, default=None, help='training_config.yaml (selection and split)')
-    _flag(p, 'min-reward', type=float, default=None); _flag(p, 'success-only', action='store_true', default=None)
+    _flag(p, 'min-reward', type=float, default=None)
+    _flag(p, 'success-only', action=argparse.BooleanOptionalAction, default=None,
+          help='keep verified successes only (the default); --no-success-only keeps verified failures too')
+    _flag(p, 'keep-unverified', action='store_true', default=None,
+          help='also keep trajectories no environment verified (converted foreign logs)')
     _flag(p, 'domains', default=None, help='comma-separated'); _flag(p, 'max-trajectories', type=_count, default=None)
     _flag(p, 'test-size', type=float, default=None); _flag(p, 'seed', type=int, default=None)
 
 def _sft_data(a):
     from vma.sft import build_sft_datasets
     rep = build_sft_datasets(a.unified_glob, a.out_dir, a.templates, a.config, min_reward=a.min_reward,
-                             success_only=a.success_only, domains=a.domains, max_trajectories=a.max_trajectories,
-                             test_size=a.test_size, seed=a.seed)
+                             success_only=a.success_only, keep_unverified=a.keep_unverified, domains=a.domains,
+                             max_trajectories=a.max_trajectories, test_size=a.test_size, seed=a.seed)
     for e in rep.errors: print(f"vma sft-data: {e}", file=sys.stderr)
     print(rep)
     return 1 if rep.errors else 0
@@ -156,11 +189,13 @@ def _sft_args(p):
     _flag(p, 'lora', action='store_true', default=None)
     _flag(p, 'max-steps', type=_steps, default=None, help='-1: train for --num-train-epochs')
     _flag(p, 'learning-rate', type=float, default=None); _flag(p, 'num-train-epochs', type=float, default=None)
+    _dtype_flag(p)
 
 def _sft(a):
     from vma.sft import train_sft
     res = train_sft(a.data_root, a.out_dir, a.tool, a.config, model_name=a.model_name, lora=a.lora,
-                    max_steps=a.max_steps, learning_rate=a.learning_rate, num_train_epochs=a.num_train_epochs)
+                    max_steps=a.max_steps, learning_rate=a.learning_rate, num_train_epochs=a.num_train_epochs,
+                    **({'dtype': a.dtype} if a.dtype else {}))
     if _main_rank(): print(res)
 
 # %% ../nbs/08_cli.ipynb #3db31dc1
@@ -180,9 +215,10 @@ def _rl_args(p):
     _flag(p, 'max-resample', type=_count, default=None, help='GRPO: rounds of replacement per rollout call')
     _flag(p, 'num-generations', type=_count, default=None, help='GRPO: rollouts per task')
     _flag(p, 'top-k', type=int, default=None, help='rollouts sample among the K likeliest tokens (0: all)')
+    _dtype_flag(p)
 
 _RL_FIELDS = ('min_reward', 'algorithm', 'max_steps', 'lora', 'rollout_server', 'rollout_model', 'learning_rate',
-              'select_k', 'select_candidates', 'dynamic_sampling', 'max_resample', 'num_generations', 'top_k')
+              'select_k', 'select_candidates', 'dynamic_sampling', 'max_resample', 'num_generations', 'top_k', 'dtype')
 
 def _rl(a):
     from vma.rl import train_rl
@@ -196,12 +232,14 @@ def _eval_args(p):
     _flag(p, 'domains', default='math'); _flag(p, 'n-test', type=_count, default=50); _flag(p, 'out-dir', default=None)
     _flag(p, 'k', type=_count, default=1, help='pass@k'); _flag(p, 'temperature', type=float, default=0.7)
     _flag(p, 'max-new-tokens', type=_turn_tokens, default=128, help='per turn: N, or N,domain=M,...')
-    _flag(p, 'batch-size', type=_count, default=16); _flag(p, 'seed', type=int, default=0)
+    _flag(p, 'batch-size', type=_count, default=64); _flag(p, 'seed', type=int, default=0)
     _flag(p, 'max-steps', type=_count, default=None, help="turn limit per episode (default: each domain's)")
     _flag(p, 'suite', default=None, help="real suites too: 'gsm8k', 'math:generated,gsm8k', 'swe:humaneval'")
     _flag(p, 'data', default=None, help="the real suites' files: PATH (one suite) or suite=PATH,...")
     _flag(p, 'base-url', default=None, help='closed loop on models served at this OpenAI-compatible endpoint')
+    _limit_flags(p)
     _flag(p, 'tool-prompt', default='full', choices=['full', 'compact'], help='in-process models: tool descriptions')
+    _dtype_flag(p)
     _flag(p, 'user-model', default=None,
           help='tau-bench-retail: a model playing the customer where the script cannot (at --base-url if given)')
     _flag(p, 'model-path', default=None, help='offline: a model to score on --test-data')
@@ -224,11 +262,13 @@ def _eval(a):
     for f in (data.values() if isinstance(data, dict) else [data] if data else []):
         if not Path(f).exists(): raise ValueError(f"--data: no such file or folder: {f}")
     user = a.user_model and make_policy('openai' if a.base_url else 'hf', a.user_model, base_url=a.base_url,
-                                        seed=a.seed)
+                                        seed=a.seed, **_limits(a))
     df = evaluate(models, a.domains, a.n_test, a.out_dir, a.k, a.temperature, a.max_new_tokens, a.batch_size, a.seed,
                   max_steps=a.max_steps, suites=a.suite, data=data, base_url=a.base_url, tool_prompt=a.tool_prompt,
-                  user_policy=user or None)
+                  user_policy=user or None, dtype=a.dtype or 'auto', **_limits(a))
+    for e in df.attrs.get('skipped', []): print(f"vma eval: {e}", file=sys.stderr)  # bad records: the rest ran
     print(results_markdown(df))
+    return 1 if df.attrs.get('skipped') else 0
 
 def _pipeline_args(p):
     _flag(p, 'params', default=None, help='a profile: params/default.yaml, quick.yaml or gpu.yaml')

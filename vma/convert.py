@@ -6,7 +6,7 @@ Docs: https://vma-dev.github.io/vma/convert.html.md"""
 
 # %% ../nbs/02_convert.ipynb #0975859c
 from __future__ import annotations
-import json, re, ast, html, uuid, os, sys, time, datetime, itertools
+import json, re, ast, html, uuid, os, sys, time, math, datetime, itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +14,14 @@ from typing import Any, Iterator
 from fastcore.basics import patch
 from .schema import (Trajectory, Agent, Step, ToolCall, Observation, ObservationResult, Metrics, FinalMetrics,
                         ContentPart, TrajectoryError, LoadError, validate_trajectory, save_trajectory, load_trajectory,
-                        expand_paths, read_text, parse_json, text_of, from_messages, parse_tool_calls, _atif_json)
+                        expand_paths, read_text, parse_json, text_of, from_messages, parse_tool_calls, _atif_json,
+                        write_atomic, append_atomic, ATIF_VERSIONS)
 
 # %% auto #0
-__all__ = ['FORMATS', 'STDERR_SEP', 'CONVERTERS', 'Loss', 'detect_format', 'infer_tools', 'from_seed_a', 'from_seed_b',
-           'from_openai', 'from_sharegpt', 'from_mini_swe_agent', 'from_swe_agent', 'from_openhands', 'from_gemini_cli',
-           'from_atif', 'convert_record', 'ConvertReport', 'extra_paths', 'to_seed', 'to_openai', 'convert']
+__all__ = ['FORMATS', 'STDERR_SEP', 'CONVERTERS', 'Loss', 'account', 'detect_format', 'infer_tools', 'from_seed_a', 'from_seed_b',
+           'from_openai', 'from_sharegpt', 'from_alpaca', 'from_mini_swe_agent', 'from_swe_agent', 'from_openhands',
+           'from_gemini_cli', 'from_atif', 'convert_record', 'ConvertReport', 'extra_paths', 'to_seed', 'to_openai',
+           'convert']
 
 # %% ../nbs/02_convert.ipynb #911e990b
 def _bad(reason:str, field:str|None=None):
@@ -39,18 +41,101 @@ def _get(d:dict, key:str, typ, where:str='', required:bool=True):
 
 # %% ../nbs/02_convert.ipynb #b4d8ed57
 class Loss:
-    "What converting one record dropped, and what it left out because the output already holds it verbatim."
-    def __init__(self): self.dropped, self.why, self.repeated = Counter(), {}, Counter()
+    "What converting one record did with each character of its text, and which values it wrote differently."
+    def __init__(self):
+        self.chars, self.dropped, self.why = Counter(), Counter(), {}  # characters by fate; dropped ones by path
+        self.repeated, self.changed, self.notes, self.structure = Counter(), Counter(), {}, set()
     def _key(self, path:str) -> str: return re.sub(r'\[\d+\]', '[]', path)
     def drop(self, path:str, why:str):
-        "Record that the field at `path` is not in the output, and why."
-        p = self._key(path); self.dropped[p] += 1; self.why.setdefault(p, why)
+        "Say why the field at `path` is not in the output (the accounting below counts what it cost)."
+        self.why.setdefault(self._key(path), why)
     def same(self, path:str):
         "Record that the field at `path` was left out because the output repeats it exactly."
         self.repeated[self._key(path)] += 1
+    def read(self, path:str):
+        "Record that the text at `path` was read as structure (what kind of event it is), not copied."
+        self.structure.add(self._key(path))
+    def change(self, path:str, how:str):
+        "Record that the value at `path` is written differently from the input, and how."
+        p = self._key(path); self.changed[p] += 1; self.notes.setdefault(p, how)
+
+# %% ../nbs/02_convert.ipynb #9123a73c
+def _leaves(o, path:str='') -> Iterator[tuple[str, str]]:
+    "`(path, text)` for every string leaf of a JSON value."
+    if isinstance(o, str): yield path, o
+    elif isinstance(o, dict):
+        for k, v in o.items(): yield from _leaves(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(o, (list, tuple)):
+        for i, v in enumerate(o): yield from _leaves(v, f"{path}[{i}]")
+
+_IN_EXTRA = re.compile(r'(?:^|\.)extra(?:[.\[]|$)')
+
+def _lines(xs) -> set: return {x.strip() for s in xs for x in s.split('\n')}
+
+class _Output:
+    "The text of a converted trajectory: what ATIF's own fields hold, and what an `extra` keeps."
+    def __init__(self, t:Trajectory):
+        own, kept = [], []
+        for p, s in _leaves(t.dump()): (kept if _IN_EXTRA.search(p) else own).append(s)
+        self.parts = [(k, set(xs), '\0'.join(xs), _lines(xs)) for k, xs in (('placed', own), ('extra', kept))]
+        self.lines = self.parts[0][3] | self.parts[1][3]
+    def where(self, s:str) -> str|None:
+        "'placed' or 'extra' when `s` occurs in the output (as is, stripped, or HTML-unescaped), else None."
+        for v in dict.fromkeys((s, s.strip(), html.unescape(s).strip())):
+            inner = v.split('\n')
+            if any(x.strip() not in self.lines for x in inner[1:-1]): continue  # a line between two is a whole line
+            for name, whole, blob, lines in self.parts:
+                if v in whole or (len(inner) == 1 and v.strip() in lines) or v in blob: return name
+
+# %% ../nbs/02_convert.ipynb #1c329aa2
+def _is_label(key:str, s:str) -> bool:
+    "Whether `s` under `key` is a label the readers read as structure: a role or speaker, a part's type, a version."
+    if key in ('role', 'from'): return s in _ROLES or s in _SPEAKERS or s == 'exit'
+    parts = (*_TEXT_PARTS, *_REASONING, *_CALL_PARTS, 'tool_result')
+    if key == 'type': return s in parts or 'image' in s or 'audio' in s
+    return key == 'schema_version' and s in ATIF_VERSIONS
+_SPLIT = re.compile(r"(\n|</?[A-Za-z_][\w-]*>|```[\w+-]*)")  # newlines, tags, code fences
+
+def _json_value(s:str):
+    "`s` parsed when it is a JSON object or array, else None."
+    if s.lstrip()[:1] not in ('{', '['): return None
+    try: v = json.loads(s)
+    except ValueError: return None
+    return v if isinstance(v, (dict, list)) else None
+
+def _lose(s:str, path:str, loss:Loss):
+    "Count `s` as dropped, under the path a reader gave a reason for when it covers `path`."
+    p = loss._key(path)
+    p = next((k for k in loss.why if p == k or p.startswith((k + '.', k + '[', k + '<'))), p)
+    loss.chars['dropped'] += len(s); loss.dropped[p] += len(s)
+    loss.why.setdefault(p, f"not in the output (e.g. {s.strip()[:40]!r})")
+
+def _count(s:str, path:str, out:_Output, loss:Loss, split:bool=True):
+    "Account for each character of the input text `s` at `path`: placed, kept in `extra`, markup, changed, dropped."
+    if not s.strip(): loss.chars['markup'] += len(s); return
+    if loss._key(path) in loss.notes: loss.chars['changed'] += len(s); return  # a reader said how it wrote it
+    if w := out.where(s): loss.chars[w] += len(s); return
+    if loss._key(path) in loss.structure or _is_label(path.rsplit('.', 1)[-1], s):
+        loss.chars['markup'] += len(s); return
+    if (j := _json_value(s)) is not None:
+        inner = list(_leaves(j))
+        for p, x in inner: _count(x, f"{path}<json>{p if p[:1] in ('[', '') else '.' + p}", out, loss)
+        loss.chars['markup'] += len(s) - sum(len(x) for _, x in inner); return
+    pieces = _SPLIT.split(s) if split else [s]
+    if len(pieces) == 1: return _lose(s, path, loss)
+    for i, x in enumerate(pieces):
+        if i % 2: loss.chars['markup'] += len(x)
+        else: _count(x, path, out, loss, split=False)
+
+def account(record, t:Trajectory, loss:Loss) -> Loss:
+    "Account in `loss` for every character of every string in `record`, against the trajectory `t` it became."
+    out = _Output(t)
+    for p, s in _leaves(record): _count(s, p, out, loss)
+    return loss
 
 # %% ../nbs/02_convert.ipynb #96ebc5fc
-FORMATS = ('atif', 'seed-a', 'seed-b', 'openai', 'sharegpt', 'swe-agent', 'mini-swe-agent', 'openhands', 'gemini-cli')
+FORMATS = ('atif', 'seed-a', 'seed-b', 'openai', 'sharegpt', 'alpaca', 'swe-agent', 'mini-swe-agent', 'openhands',
+           'gemini-cli')
 
 def _is_messages(x) -> bool:
     return isinstance(x, list) and bool(x) and all(isinstance(m, dict) and 'role' in m for m in x)
@@ -79,13 +164,14 @@ def detect_format(record) -> str:
     if 'sessionId' in record and isinstance(record.get('messages'), list): return 'gemini-cli'
     if _is_mswea(record): return 'mini-swe-agent'
     if 'actions' in record: return 'seed-a'
+    if 'instruction' in record and ('output' in record or 'input' in record): return 'alpaca'
     if 'steps' in record: return 'seed-b'
     if 'conversations' in record or 'conversation' in record: return 'sharegpt'
     if 'messages' in record:
         ms = record['messages']
         return 'sharegpt' if isinstance(ms, list) and ms and isinstance(ms[0], dict) and 'from' in ms[0] else 'openai'
     _bad(f"unknown format (keys: {', '.join(map(str, list(record)[:8]))}); expected ATIF, SWE-agent, mini-swe-agent, "
-         "OpenHands, Gemini CLI, seed Format A/B, OpenAI messages or ShareGPT")
+         "OpenHands, Gemini CLI, seed Format A/B, OpenAI messages, ShareGPT or Alpaca")
 
 # %% ../nbs/02_convert.ipynb #0da62c22
 _TASK_TYPES = {'task_id': (str, int), 'domain': str, 'question': str, 'success': bool, 'metadata': dict}
@@ -109,7 +195,8 @@ def _iso(ts) -> str|None:
     "An ISO 8601 time from a seed timestamp (epoch seconds, or already a string); None for missing or zero."
     if isinstance(ts, str) and ts: return ts
     if isinstance(ts, (int, float)) and not isinstance(ts, bool) and ts > 0:
-        return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat().replace('+00:00', 'Z')
+        try: return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).isoformat().replace('+00:00', 'Z')
+        except (OverflowError, OSError, ValueError): _bad(f"timestamp {ts!r:.40} is out of range (seconds since 1970)")
 
 def _stamp(t:Trajectory, start, end):
     "Put the run's start time on the first step and its end time on the last (the seed recorded no step times)."
@@ -131,9 +218,20 @@ def infer_tools(traj:Trajectory) -> list[dict]:
              'function': {'name': n, 'description': '', 'parameters': {'type': 'object', 'properties': p}}}
             for n, p in props.items()]
 
+def _tool_list(tools) -> list[dict]:
+    "A source's tool schemas (a list, one schema, or JSON text of either) in OpenAI's `{type, function}` shape."
+    if isinstance(tools, str):
+        try: tools = json.loads(tools) if tools.strip() else None
+        except json.JSONDecodeError as e: _bad(f"not valid JSON ({e.msg})", 'tools')
+    tools = [tools] if isinstance(tools, dict) else tools
+    if tools is not None and not (isinstance(tools, list) and all(isinstance(x, dict) for x in tools)):
+        _bad("expected a list of tool schemas", 'tools')
+    return [x if 'type' in x else {'type': 'function', 'function': x} for x in tools or []]
+
 def _set_tools(t:Trajectory, tools:list|None=None) -> Trajectory:
-    "Record the tool schemas in `agent.extra['tools']`: the source's own, or inferred from the calls."
-    t.agent.extra = {'tools': tools} if tools else {'tools': infer_tools(t), 'tools_inferred': True}
+    "The source's tool schemas as `agent.tool_definitions`; without any, schemas inferred from the calls (in `extra`)."
+    if tools: t.agent.tool_definitions = tools
+    else: t.agent.extra = (t.agent.extra or {}) | {'tools': infer_tools(t), 'tools_inferred': True}
     return t
 
 # %% ../nbs/02_convert.ipynb #7e4408a0
@@ -276,18 +374,29 @@ def from_seed_b(rec:dict, loss:Loss|None=None) -> Trajectory:
 # %% ../nbs/02_convert.ipynb #0193ed7b
 _REASONING = ('reasoning', 'thinking', 'reasoning_content')
 _CALL_PARTS = ('tool_call', 'tool_use', 'function_call', 'function')
+_TEXT_PARTS = ('text', 'input_text', 'output_text', 'observation')
 
-def _part_call(p:dict) -> dict:
-    "A tool call written as a content part (`tool_call`, Anthropic's `tool_use`) in the OpenAI shape."
+def _part_text(p:dict, keys=('text', 'value', 'content')) -> str:
+    "A part's text: under `text` (OpenAI), `value` (LLaMA-Factory), `content`, or the first of `keys` holding a string."
+    return next((p[k] for k in keys if isinstance(p.get(k), str)), '')
+
+def _part_call(p:dict, where:str) -> dict:
+    "A tool call written as a content part (`tool_call`, Anthropic's `tool_use`, LLaMA-Factory's JSON) as OpenAI's."
+    if isinstance(p.get('value'), str):  # LLaMA-Factory: `{"name": ..., "arguments": {...}}` as JSON text
+        try: v = json.loads(p['value'])
+        except json.JSONDecodeError as e: _bad(f"a tool call that is not JSON ({e.msg})", where + '.value')
+        if not isinstance(v, dict): _bad(f"expected a JSON object, got {type(v).__name__}", where + '.value')
+        p = v | {k: p[k] for k in ('id', 'tool_call_id') if k in p}
     fn = p.get('function') if isinstance(p.get('function'), dict) else p
-    return {'id': p.get('id'),
+    return {'id': p.get('id') or p.get('tool_call_id'),
             'function': {'name': fn.get('name'), 'arguments': fn.get('arguments', fn.get('input', p.get('input')))}}
 
 def _media(p:dict) -> dict|None:
     "An image or audio part as an ATIF content part referencing its URL or path, or None when it has none."
     kind = 'audio' if 'audio' in p['type'] else 'image'
     src = p.get(p['type']) if isinstance(p.get(p['type']), (dict, str)) else p.get('source') or p
-    url = src if isinstance(src, str) else src.get('url') or src.get('path')
+    keys = ('url', 'path', 'value')
+    url = src if isinstance(src, str) else next((src[k] for k in keys if isinstance(src.get(k), str)), None)
     if not isinstance(url, str): return None
     mime = (src.get('media_type') if isinstance(src, dict) else None) or _guess_mime(url, kind)
     return {'type': kind, 'source': {'media_type': mime, 'path': url}}
@@ -309,12 +418,12 @@ def _parts(c:list, where:str) -> tuple[str|list, str|None, list, list]:
         if isinstance(p, str): p = {'type': 'text', 'text': p}
         if not isinstance(p, dict): _bad(f"expected an object, got {type(p).__name__}", f"{where}[{j}]")
         typ = p.get('type', 'text')
-        if typ in ('text', 'input_text', 'output_text'): out.append({'type': 'text', 'text': str(p.get('text') or '')})
-        elif typ in _REASONING:
-            reasoning.append(str(next((p[k] for k in ('text', 'reasoning', 'thinking', 'content') if p.get(k)), '')))
-        elif typ in _CALL_PARTS: calls.append(_part_call(p))
+        if typ in _TEXT_PARTS: out.append({'type': 'text', 'text': _part_text(p)})
+        elif typ in _REASONING: reasoning.append(_part_text(p, ('text', 'value', 'reasoning', 'thinking', 'content')))
+        elif typ in _CALL_PARTS: calls.append(_part_call(p, f"{where}[{j}]"))
         elif typ == 'tool_result':
-            results.append({'tool_call_id': p.get('tool_use_id') or p.get('id'), 'content': p.get('content')})
+            results.append({'tool_call_id': p.get('tool_use_id') or p.get('tool_call_id') or p.get('id'),
+                            'content': p.get('content', p.get('value'))})
         elif 'image' in typ or 'audio' in typ:
             m = _media(p)
             if m is None: _bad(f"a {typ} part without a URL or path", f"{where}[{j}]")
@@ -392,13 +501,7 @@ def _norm_messages(msgs:list) -> list[dict]:
 # %% ../nbs/02_convert.ipynb #7f04bc36
 def _from_chat(msgs:list, rest:dict, agent:str, tools=None) -> Trajectory:
     "A trajectory from OpenAI-shaped messages; `rest` (the record's other fields) goes to `extra`."
-    if isinstance(tools, str):
-        try: tools = json.loads(tools)
-        except json.JSONDecodeError as e: _bad(f"not valid JSON ({e.msg})", 'tools')
-    if tools is not None and not (isinstance(tools, list) and all(isinstance(x, dict) for x in tools)):
-        _bad("expected a list of tool schemas", 'tools')
-    tools = [x if 'type' in x else {'type': 'function', 'function': x} for x in tools or []]
-    model = rest.pop('model', None)
+    tools, model = _tool_list(tools), rest.pop('model', None)
     t = from_messages(_norm_messages(msgs), agent=Agent(name=agent, version='unknown', model_name=model
                                                         if isinstance(model, str) else None), **rest)
     if model is not None and not isinstance(model, str): t.extra['model'] = model
@@ -456,6 +559,23 @@ def from_sharegpt(rec:dict, loss:Loss|None=None) -> Trajectory:
     rest = {k: v for k, v in rec.items() if k not in (key, 'tools') and not (k == 'system' and isinstance(v, str))}
     return _from_chat(msgs, rest, 'sharegpt', rec.get('tools'))
 
+# %% ../nbs/02_convert.ipynb #6ff40718
+_ALPACA = ('instruction', 'input', 'output', 'system', 'history')
+
+def from_alpaca(rec:dict, loss:Loss|None=None) -> Trajectory:
+    "Convert an Alpaca record (LLaMA-Factory's default): `{instruction, input?, output, system?, history?}`."
+    s = {k: _get(rec, k, str, required=False) for k in ('instruction', 'input', 'system')}
+    msgs = [{'role': 'system', 'content': s['system']}] if s['system'] else []
+    for i, h in enumerate(_get(rec, 'history', list, required=False) or []):
+        if not (isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h)):
+            _bad("expected a [query, response] pair of strings", f"history[{i}]")
+        msgs += [{'role': 'user', 'content': h[0]}, {'role': 'assistant', 'content': h[1]}]
+    msgs.append({'role': 'user', 'content': '\n'.join(x for x in (s['instruction'], s['input']) if x)})
+    out = rec.get('output')
+    if isinstance(out, str): msgs.append({'role': 'assistant', 'content': out})
+    rest = {k: v for k, v in rec.items() if k not in _ALPACA or (k == 'output' and not isinstance(v, str))}
+    return _from_chat(msgs, rest, 'alpaca')
+
 # %% ../nbs/02_convert.ipynb #fa3b2276
 _BASH_BLOCK = re.compile(r"```(?:bash|sh|mswea_bash_command)[ \t]*\n(.*?)\n?```", re.S)
 
@@ -474,13 +594,19 @@ def _metrics(usage, cost=None) -> Metrics|None:
     if isinstance(cost, (int, float)) and not isinstance(cost, bool): d['cost_usd'] = float(cost)
     return Metrics(**d, extra=u or None) if d or u else None
 
+def _without_text(c, text:str) -> dict|None:
+    "A response choice without its message's text when that text is `text` (the step's message), else None."
+    msg = c.get('message') if isinstance(c, dict) else None
+    if not isinstance(msg, dict) or msg.get('content') not in (None, '', text): return None
+    return c | {'message': {k: v for k, v in msg.items() if k != 'content'}}
+
 def _response(resp, text:str, loss:Loss, where:str) -> tuple[str|None, Metrics|None, dict]:
-    "`(model, metrics, rest)` of a raw chat-completion response; `choices` that only repeat the message are left out."
+    "`(model, metrics, rest)` of a raw chat-completion response; the message text its `choices` repeat is left out."
     r = dict(resp) if isinstance(resp, dict) else {}
     model, m = r.pop('model', None), _metrics(r.pop('usage', None))
     ch = r.get('choices')
-    if isinstance(ch, list) and all(((c or {}).get('message') or {}).get('content') in (None, '', text) for c in ch):
-        r.pop('choices'); loss.same(where + 'choices')
+    if isinstance(ch, list) and ch and None not in (slim := [_without_text(c, text) for c in ch]):
+        r['choices'] = slim; loss.same(where + 'choices[].message.content')
     return (model if isinstance(model, str) else None), m, r
 
 def _totals(t:Trajectory, cost=None, prompt=None, completion=None, extra:dict|None=None) -> FinalMetrics:
@@ -505,23 +631,41 @@ def _answer(s:Step, cid:str|None, content, extra:dict|None=None):
     s.observation.results.append(ObservationResult(source_call_id=cid, content=content, extra=extra or None))
 
 # %% ../nbs/02_convert.ipynb #853b77db
-def _mswea_assistant(t:Trajectory, m:dict, x:dict, ts, content, loss:Loss, w:str):
-    "A mini-swe-agent model message: its one bash block (or its tool calls) as tool calls, its response as metrics."
-    text = content if isinstance(content, str) else text_of([ContentPart(**p) for p in content])
+def _mswea_command(text:str, actions) -> tuple[str|None, str]:
+    "The command of a text action (exactly one bash block, or one parsed action) and the text with its block taken out."
+    cmds = ([a.get('command') for a in actions if isinstance(a, dict)] if isinstance(actions, list)
+            else _BASH_BLOCK.findall(text))
+    if len(cmds) != 1 or not isinstance(cmds[0], str): return None, text  # the framework's rule: one block, one action
+    cmd = cmds[0].strip()
+    b = next((b for b in _FENCE.finditer(text) if b[2].strip() == cmd), None)
+    return cmd, ('\n\n'.join(x for x in (text[:b.start()].strip(), text[b.end():].strip()) if x) if b else text)
+
+def _mswea_llm(x:dict, text:str, ts, loss:Loss, w:str) -> tuple[str|None, Metrics|None, str|None]:
+    "`(model, metrics, timestamp)` of a model message: its raw `response`, or `model`, `usage`, `created` beside it."
     model, metrics, resp = _response(x.pop('response', None), text, loss, w + 'extra.response.')
+    if resp: x['response'] = resp
+    if isinstance(x.get('model'), str) and model in (None, x['model']): model = x.pop('model')
+    if isinstance(x.get('usage'), dict) and (metrics is None or _metrics(x['usage']) == metrics):
+        metrics = _metrics(x.pop('usage'))
+    if ts is None and _iso(x.get('created')): ts = _iso(x.pop('created'))
+    return model, metrics, ts or _iso((resp or {}).get('created'))
+
+def _mswea_assistant(t:Trajectory, m:dict, x:dict, ts, content, loss:Loss, w:str):
+    "A mini-swe-agent model message: its tool calls (or its one bash block, taken out of the text), its LLM metrics."
+    text = content if isinstance(content, str) else text_of([ContentPart(**p) for p in content])
+    model, metrics, ts = _mswea_llm(x, text, ts, loss, w)
     cost, actions, n = x.pop('cost', None), x.pop('actions', None), len(t.steps) + 1
     calls = [ToolCall(tool_call_id=c['id'], function_name=c['function']['name'], arguments=c['function']['arguments'])
              for c in (_call(c, f"call_{n}_{j}", f"{w}tool_calls[{j}].")
                        for j, c in enumerate(m.get('tool_calls') or []))]
     if calls and actions: x['actions'] = actions
     elif not calls:
-        cmds = ([a.get('command') for a in actions if isinstance(a, dict)] if isinstance(actions, list)
-                else _BASH_BLOCK.findall(text))
-        if len(cmds) == 1 and isinstance(cmds[0], str):  # the framework's rule: exactly one bash block is the action
-            calls = [ToolCall(tool_call_id=f"call_{n}", function_name='bash', arguments={'command': cmds[0].strip()})]
-        elif actions is not None: x['actions'] = actions
+        cmd, rest = _mswea_command(text, actions)
+        if cmd is None and actions is not None: x['actions'] = actions
+        if cmd is not None:
+            calls = [ToolCall(tool_call_id=f"call_{n}", function_name='bash', arguments={'command': cmd})]
+            content = rest if isinstance(content, str) else content
     if cost is not None: metrics = (metrics or Metrics()).model_copy(update={'cost_usd': float(cost)})
-    if resp: x['response'] = resp
     t.add_step('agent', content, timestamp=ts, model_name=model, tool_calls=calls or None, metrics=metrics,
                reasoning_content=m.get('reasoning_content'), extra=x or None)
 
@@ -554,11 +698,11 @@ def from_mini_swe_agent(rec:dict, loss:Loss|None=None) -> Trajectory:
     agent = Agent(name='mini-swe-agent', version=str(info.pop('mini_version', 'unknown')), model_name=model,
                   extra={'config': cfg} if cfg else None)
     t = Trajectory(session_id=_session_id(rec), agent=agent, extra={k: v for k, v in rec.items()
-                                                                    if k not in ('messages', 'info')} | info)
+                                                                    if k not in ('messages', 'info', 'tools')} | info)
     for i, m in enumerate(msgs): _mswea_message(t, m, loss, f"messages[{i}].")
     t.agent.model_name = t.agent.model_name or next((s.model_name for s in t.steps if s.model_name), None)
     t.final_metrics = _totals(t, cost=stats.pop('instance_cost', None), extra=stats)
-    return t
+    return _set_tools(t, _tool_list(rec.get('tools')))
 
 # %% ../nbs/02_convert.ipynb #34ac9efd
 def _swe_model(rec:dict) -> str|None:
@@ -604,7 +748,7 @@ def from_swe_agent(rec:dict, loss:Loss|None=None) -> Trajectory:
     later = [(j, h) for j, h in enumerate(hist[first:], first) if isinstance(h, dict)]
     kept = [h for j, h in later if not (isinstance(h.get('content'), str) and h['content'] in out)]
     for j, h in later:
-        if h not in kept: loss.same(f"history[{j}]")
+        if h not in kept: loss.same(f"history[{j}]"); loss.read(f"history[{j}].message_type")  # the step's kind
     if kept: t.extra['history'] = kept  # history entries the steps do not repeat (e.g. templated observations)
     t.final_metrics = _totals(t, cost=stats.pop('instance_cost', None), prompt=stats.pop('tokens_sent', None),
                               completion=stats.pop('tokens_received', None), extra=stats)
@@ -621,12 +765,16 @@ def _oh_llm_args(tcm:dict) -> dict|None:
             except (json.JSONDecodeError, KeyError, TypeError): return None
             return a if isinstance(a, dict) else None
 
-def _oh_response(tcm:dict, loss:Loss, w:str) -> tuple[str|None, Metrics|None, str|None]:
-    "`(model, metrics, response id)` of the model response behind an action; the response itself repeats the step."
+def _oh_response(tcm:dict, loss:Loss, w:str) -> tuple[str|None, Metrics|None, str|None, dict]:
+    ("`(model, metrics, response id, rest)` of the model response behind an action; its choices' messages are the "
+     "step itself, so `rest` is the response without them, its model and its usage.")
     r = tcm.get('model_response') or {}
-    if r: loss.same(w + 'tool_call_metadata.model_response')
-    m = _metrics(r.get('usage'))
-    return (r.get('model') if isinstance(r.get('model'), str) else None), m, r.get('id')
+    rest = {k: v for k, v in r.items() if k not in ('id', 'model', 'usage', 'choices')}
+    if isinstance(r.get('choices'), list):
+        rest['choices'] = [{k: v for k, v in c.items() if k != 'message'} if isinstance(c, dict) else c
+                           for c in r['choices']]
+        loss.same(w + 'tool_call_metadata.model_response.choices[].message')
+    return (r.get('model') if isinstance(r.get('model'), str) else None), _metrics(r.get('usage')), r.get('id'), rest
 
 # %% ../nbs/02_convert.ipynb #ed936262
 _OH_PLACED = ('id', 'timestamp', 'source', 'message', 'action', 'args', 'tool_call_metadata', 'llm_metrics',
@@ -639,6 +787,7 @@ def _oh_action(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
     if isinstance(e.get('message'), str) and e['message'] in json.dumps(args, ensure_ascii=False):
         loss.same(w + 'message')
     elif e.get('message') is not None: x['message'] = e['message']  # OpenHands' display line ("Running command: ls")
+    if a in ('system', 'message') and not tcm: loss.read(w + 'action')  # the step's kind
     if a == 'system':
         if args.get('tools'): t.agent.tool_definitions = args.pop('tools')
         t.agent.version = str(args.pop('openhands_version', t.agent.version))
@@ -647,7 +796,7 @@ def _oh_action(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
     if a == 'message' and not tcm:
         src = 'user' if e.get('source') == 'user' else 'agent'
         return t.add_step(src, str(args.pop('content', '')), timestamp=ts, extra=(x | args) or None)
-    model, metrics, rid = _oh_response(tcm, loss, w)
+    model, metrics, rid, resp = _oh_response(tcm, loss, w)
     thought, llm = str(args.pop('thought', '') or ''), _oh_llm_args(tcm)
     call = ToolCall(tool_call_id=tcm.get('tool_call_id') or f"event_{e.get('id', len(t.steps))}",
                     function_name=tcm.get('function_name') or a, arguments=llm if llm is not None else args,
@@ -656,7 +805,8 @@ def _oh_action(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
     if rid and last is not None and last.source == 'agent' and (last.extra or {}).get('response_id') == rid:
         last.tool_calls.append(call)  # another call from the same model response
     else: last = t.add_step('agent', thought, timestamp=ts, model_name=model, tool_calls=[call], metrics=metrics,
-                            extra=(x | ({'response_id': rid} if rid else {})) or None)
+                            extra=(x | ({'response_id': rid} if rid else {}) | ({'response': resp} if resp else {}))
+                            or None)
     if 'id' in e: calls[e['id']] = (last, call.tool_call_id)
 
 # %% ../nbs/02_convert.ipynb #0baae756
@@ -674,16 +824,17 @@ def _oh_observation(t:Trajectory, e:dict, w:str, loss:Loss, calls:dict):
 # %% ../nbs/02_convert.ipynb #5ab09942
 def from_openhands(rec, loss:Loss|None=None) -> Trajectory:
     "Convert an OpenHands event log: a list of events, or `{history: [...events], instance_id?, metrics?, ...}`."
-    loss, rec = loss or Loss(), {'history': rec} if isinstance(rec, list) else rec
+    loss, pre = loss or Loss(), '' if isinstance(rec, list) else 'history'  # the paths the loss report names
+    rec = {'history': rec} if isinstance(rec, list) else rec
     events, calls = _get(rec, 'history', list), {}
     t = Trajectory(session_id=_session_id(rec), agent=Agent(name='openhands', version='unknown'),
                    extra={k: v for k, v in rec.items() if k != 'history'})
     for i, e in enumerate(events):
         if not isinstance(e, dict): _bad(f"expected an object, got {type(e).__name__}", f"history[{i}]")
-        (_oh_action if 'action' in e else _oh_observation)(t, e, f"history[{i}].", loss, calls)
+        (_oh_action if 'action' in e else _oh_observation)(t, e, f"{pre}[{i}].", loss, calls)
     t.agent.model_name = next((s.model_name for s in t.steps if s.model_name), None)
     snaps = [i for i, e in enumerate(events) if e.get('llm_metrics')]  # running totals: the last holds every call's
-    for i in snaps[:-1]: loss.same(f"history[{i}].llm_metrics")
+    for i in snaps[:-1]: loss.same(f"{pre}[{i}].llm_metrics")
     lm = dict(events[snaps[-1]]['llm_metrics']) if snaps else {}
     use = dict(lm.pop('accumulated_token_usage', None) or {})
     t.final_metrics = _totals(t, cost=lm.pop('accumulated_cost', None), prompt=use.pop('prompt_tokens', None),
@@ -761,20 +912,51 @@ def from_gemini_cli(rec:dict, loss:Loss|None=None) -> Trajectory:
     return t
 
 # %% ../nbs/02_convert.ipynb #d4fed1bf
+def _coerced_ids(rec:dict, loss:Loss, where:str=''):
+    "Note each step id given as a bool, string or float (`true`, `\"1\"`, `1.0`), which the reference coerces too."
+    for i, s in enumerate(rec.get('steps') or []):
+        v = s.get('step_id') if isinstance(s, dict) else None
+        if isinstance(v, (bool, str, float)):
+            loss.change(f"{where}steps[{i}].step_id", f"step_id {json.dumps(v)} read as {i+1}, as the reference does")
+    for j, sub in enumerate(rec.get('subagent_trajectories') or []):
+        if isinstance(sub, dict): _coerced_ids(sub, loss, f"{where}subagent_trajectories[{j}].")
+
 def from_atif(rec:dict, loss:Loss|None=None) -> Trajectory:
     "Validate an ATIF record (any version); it passes through unchanged. vma requires a `session_id` everywhere."
     t = validate_trajectory(rec, '<record>')
     if t.session_id is None: raise ValueError('session_id: missing (vma requires it in every stage)')
+    _coerced_ids(rec, loss if loss is not None else Loss())
     return t
 
 CONVERTERS = {'atif': from_atif, 'seed-a': from_seed_a, 'seed-b': from_seed_b, 'openai': from_openai,
-              'sharegpt': from_sharegpt, 'swe-agent': from_swe_agent, 'mini-swe-agent': from_mini_swe_agent,
-              'openhands': from_openhands, 'gemini-cli': from_gemini_cli}
+              'sharegpt': from_sharegpt, 'alpaca': from_alpaca, 'swe-agent': from_swe_agent,
+              'mini-swe-agent': from_mini_swe_agent, 'openhands': from_openhands, 'gemini-cli': from_gemini_cli}
+
+# %% ../nbs/02_convert.ipynb #9ac8811d
+def _nonfinite(o, path:str='') -> Iterator[tuple[str, float]]:
+    "`(path, value)` of every NaN or ±Infinity in a JSON value."
+    if isinstance(o, float):
+        if not math.isfinite(o): yield path, o
+    elif isinstance(o, dict):
+        for k, v in o.items(): yield from _nonfinite(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(o, list):
+        for i, v in enumerate(o): yield from _nonfinite(v, f"{path}[{i}]")
+
+def _as_null(o):
+    "`o` with every NaN and ±Infinity replaced by None."
+    if isinstance(o, float) and not math.isfinite(o): return None
+    if isinstance(o, dict): return {k: _as_null(v) for k, v in o.items()}
+    return [_as_null(v) for v in o] if isinstance(o, list) else o
 
 def convert_record(record, domain:str|None=None, loss:Loss|None=None) -> tuple[str, Trajectory]:
-    "Detect `record`'s format and convert it: `(format, trajectory)`; `domain` fills in a missing `extra['domain']`."
+    ("Detect `record`'s format and convert it: `(format, trajectory)`; `loss` accounts for every character. "
+     "`domain` fills in a missing `extra['domain']`.")
+    loss, bad = (loss if loss is not None else Loss()), list(_nonfinite(record))
+    for p, v in bad: loss.change(p, f"{json.dumps(v)} is not JSON: written as null")
+    if bad: record = _as_null(record)
     fmt = detect_format(record)
-    t = CONVERTERS[fmt](record, loss if loss is not None else Loss())
+    t = CONVERTERS[fmt](record, loss)
+    account(record, t, loss)
     e = t.extra
     if domain and not e.get('domain'): e['domain'] = domain
     if fmt == 'atif': return fmt, t
@@ -840,7 +1022,7 @@ class ConvertReport:
     written: list = field(default_factory=list)  # paths of the files written
     errors: list = field(default_factory=list)  # one line per bad file or record (and per drop under `strict`)
     rows: list = field(default_factory=list)  # per trajectory: path, format, domain, task_id, steps
-    losses: dict = field(default_factory=dict)  # per input file: 'extra', 'dropped', 'repeated' (Counters) and 'why'
+    losses: dict = field(default_factory=dict)  # per input file: what `Loss` counts, summed over its records
     seconds: float = 0.
     @property
     def by_format(self) -> Counter: return Counter(r['format'] for r in self.rows)
@@ -850,33 +1032,44 @@ class ConvertReport:
     def ok(self) -> bool: return not self.errors
     @property
     def lossy(self) -> list[str]:
-        "The input files that lost a field."
-        return [f for f, l in self.losses.items() if l['dropped']]
+        "The input files that lost text: characters the accounting found nowhere in the output."
+        return [f for f, l in self.losses.items() if l['chars']['dropped']]
+    @property
+    def changed(self) -> list[str]:
+        "The input files with a value written differently (NaN as null, a step id coerced)."
+        return [f for f, l in self.losses.items() if l['changed']]
 
 # %% ../nbs/02_convert.ipynb #06057c46
 @patch
 def __repr__(self:ConvertReport) -> str:
-    "One line: what went where, how many records were bad, and how many files lost anything."
+    "One line: what went where, how many records were bad, and how many files lost text or changed a value."
     fmts = ', '.join(f"{k} {v}" for k, v in sorted(self.by_format.items()))
+    chars = sum((l['chars'] for l in self.losses.values()), Counter())
     n_in = sum(sum(l['extra'].values()) for l in self.losses.values())
     return (f"converted {len(self.rows)} trajectories ({fmts or 'none'}) into {self.out_dir}; "
-            f"{len(self.errors)} bad; {len(self.lossy)} of {len(self.losses)} files lost fields; "
+            f"{len(self.errors)} bad; {len(self.lossy)} of {len(self.losses)} files lost text "
+            f"({chars['dropped']:,} of {chars.total():,} characters); {len(self.changed)} changed values; "
             f"{n_in} fields kept in extra")
 
 @patch
 def loss_table(self:ConvertReport) -> list[dict]:
-    ("Per input file: its format, trajectories, fields kept in `extra`, fields left out as repeated, "
-     "and what was dropped.")
-    return [dict(file=f, format=l['format'], trajectories=l['n'], in_extra=sum(l['extra'].values()),
-                 repeated=sum(l['repeated'].values()), dropped=sum(l['dropped'].values()),
-                 dropped_fields='; '.join(f"{p} x{n} ({l['why'][p]})" for p, n in l['dropped'].items()))
+    ("Per input file: its format, trajectories, characters by fate (placed, kept in `extra`, markup, dropped), "
+     "fields kept in `extra` or left out as repeats, and what was dropped or changed.")
+    return [dict(file=f, format=l['format'], trajectories=l['n'], characters=l['chars'].total(),
+                 placed=l['chars']['placed'], kept=l['chars']['extra'], markup=l['chars']['markup'],
+                 dropped=l['chars']['dropped'], in_extra=sum(l['extra'].values()),
+                 repeated=sum(l['repeated'].values()), changed=sum(l['changed'].values()),
+                 dropped_fields='; '.join(f"{p}: {n} chars ({l['why'][p]})" for p, n in l['dropped'].items()),
+                 changes='; '.join(f"{p} x{n} ({l['notes'][p]})" for p, n in l['changed'].items()))
             for f, l in self.losses.items()]
 
 @patch
-def summary(self:ConvertReport) -> str:
-    "The counts line, one line per error, then one line per file that lost a field."
-    lost = [f"  lost in {r['file']}: {r['dropped_fields']}" for r in self.loss_table() if r['dropped']]
-    return '\n'.join([repr(self)] + [f"  {e}" for e in self.errors] + lost)
+def summary(self:ConvertReport, errors:bool=True) -> str:
+    "The counts line, one line per error (if `errors`), then one line per file that lost text or changed a value."
+    tab = self.loss_table()
+    lost = [f"  lost in {r['file']}: {r['dropped_fields']}" for r in tab if r['dropped']]
+    changed = [f"  changed in {r['file']}: {r['changes']}" for r in tab if r['changed']]
+    return '\n'.join([repr(self)] + [f"  {e}" for e in (self.errors if errors else [])] + lost + changed)
 
 # %% ../nbs/02_convert.ipynb #c8515d2e
 _VMA_KEYS = ('source_format', 'source_file', 'source_record', 'verification')
@@ -897,11 +1090,12 @@ def extra_paths(t:Trajectory) -> Counter:
 # %% ../nbs/02_convert.ipynb #d2197c9e
 def _note(rep:ConvertReport, rel:str, fmt:str, t:Trajectory, loss:Loss):
     "Add one converted record's loss to its input file's entry in the report."
-    l = rep.losses.setdefault(rel, dict(format=fmt, n=0, extra=Counter(), dropped=Counter(), why={},
-                                        repeated=Counter()))
+    l = rep.losses.setdefault(rel, dict(format=fmt, n=0, chars=Counter(), dropped=Counter(), why={}, extra=Counter(),
+                                        repeated=Counter(), changed=Counter(), notes={}))
     l['n'] += 1
     if fmt != 'atif': l['extra'].update(extra_paths(t))
-    l['dropped'].update(loss.dropped); l['repeated'].update(loss.repeated); l['why'] |= loss.why
+    for k in ('chars', 'dropped', 'repeated', 'changed'): l[k].update(getattr(loss, k))
+    l['why'], l['notes'] = loss.why | l['why'], loss.notes | l['notes']
 
 # %% ../nbs/02_convert.ipynb #289e4811
 def to_seed(traj:Trajectory) -> dict:
@@ -964,15 +1158,11 @@ def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, session
     "Write one trajectory (ATIF, Format A for `to='seed'`, a line of `<domain>/openai.jsonl` for `to='openai'`)."
     if to == 'openai':
         p = rep.out_dir/_safe(t.extra.get('domain') or 'no-domain')/'openai.jsonl'
-        p.parent.mkdir(parents=True, exist_ok=True)
-        with p.open('a') as f: f.write(json.dumps(to_openai(t), ensure_ascii=False) + '\n')
+        append_atomic(p, json.dumps(to_openai(t), ensure_ascii=False) + '\n')
     else: p = _out_path(t, rep.out_dir, stem, used, '.traj.json' if to == 'seed' else '.json')
     if to == 'seed':
-        p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(to_seed(t), indent=1, ensure_ascii=False))
-    elif to == 'atif':  # save_trajectory, making each output folder once (`made`)
-        if made is None or p.parent not in made: p.parent.mkdir(parents=True, exist_ok=True)
-        if made is not None: made.add(p.parent)
-        with open(p, 'wb') as f: f.write(_atif_json(t))
+        write_atomic(p, json.dumps(to_seed(t), indent=1, ensure_ascii=False))
+    elif to == 'atif': write_atomic(p, _atif_json(t))  # atomic: a full disk never leaves half a file
     refs = any(o.subagent_trajectory_ref for s in t.steps for o in (s.observation.results if s.observation else []))
     sessions[t.session_id] = p
     if p not in rep.written[-1:]: rep.written.append(p)
@@ -1002,7 +1192,7 @@ def convert(inputs, # files, folders (read recursively) or globs
             out_dir, # where the `<domain>/<task_id>.json` files go
             domain:str|None=None, # the domain of records that name none
             to:str='atif', # 'atif' (current version), 'seed' (the seed's Format A) or 'openai' (messages + tools JSONL)
-            strict:bool=False, # refuse (and report) every record that would lose a field
+            strict:bool=False, # refuse (and report) every record that would lose text
             progress:bool=True # show a progress bar (only on a terminal)
            ) -> ConvertReport:
     "Convert every record in `inputs` to one validated file each under `out_dir/<domain>/`."
@@ -1023,7 +1213,8 @@ def convert(inputs, # files, folders (read recursively) or globs
             if strict and loss.dropped:
                 where = f"{path}:{idx}" if idx and path.suffix == '.jsonl' else f"{path}" + (f", record {idx}"
                                                                                              if idx else '')
-                rep.errors += [f"{where}: {p}: dropped ({loss.why[p]}); strict refuses any drop" for p in loss.dropped]
+                rep.errors += [f"{where}: {p}: {n} characters dropped ({loss.why[p]}); strict refuses any drop"
+                               for p, n in loss.dropped.items()]
                 continue
             _write(rep, t, fmt, f"{stem}-{idx}" if idx else stem, used, sessions, to, made)
     if to == 'atif': _relink(rep, sessions)

@@ -14,7 +14,7 @@ import json, math, time
 from pathlib import Path
 from dataclasses import dataclass
 import pandas as pd
-from .schema import Trajectory, save_trajectory
+from .schema import Trajectory, save_trajectory, safe_stem
 from .agents.runtime import get_domain, run_episodes
 from .rewards import RewardCalculator, reward_of
 
@@ -80,7 +80,7 @@ def evaluate_policy(policy, domain:str, tasks:list, out_dir=None, k:int=1, tempe
                 wins[t.task_id] += bool(t.success)
         row[f'pass@{k}'] = sum(pass_at_k(k, c, k) for c in wins.values()) / len(tasks)
     if out_dir:
-        for t in trajs: save_trajectory(t, Path(out_dir)/f"{t.task_id}.json")
+        for t in trajs: save_trajectory(t, Path(out_dir)/f"{safe_stem(t.task_id)}.json")  # ids from data name no path
     return row, trajs
 
 # %% ../nbs/06_eval.ipynb #ad72b450
@@ -100,11 +100,19 @@ def parse_turn_tokens(s:str) -> int|dict:
 
 # %% ../nbs/06_eval.ipynb #7b28f6b6
 def _policy(label:str, model:str, max_new_tokens:int, batch_size:int, seed:int, base_url:str|None=None,
-            tool_prompt:str='full'):
+            tool_prompt:str='full', dtype='auto', **limits):
     from vma.agents.policies import HFPolicy, make_policy
     if model in ('scripted', 'oracle'): return make_policy(model, noise=0.0)
-    if base_url: return make_policy('openai', model, base_url=base_url, max_new_tokens=max_new_tokens, seed=seed)
-    return HFPolicy(model, max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed, tool_prompt=tool_prompt)
+    if base_url: return make_policy('openai', model, base_url=base_url, max_new_tokens=max_new_tokens, seed=seed,
+                                    **limits)
+    return HFPolicy(model, max_new_tokens=max_new_tokens, batch_size=batch_size, seed=seed, tool_prompt=tool_prompt,
+                    dtype=dtype)
+
+def _dtype(policy) -> str|None:
+    "The dtype an in-process policy's model computes in ('bf16', 'fp32'), None for the others."
+    from vma.agents.models import dtype_name
+    d = getattr(getattr(policy, 'model', None), 'dtype', None)
+    return dtype_name(d) if d is not None else None
 
 def evaluate(models:dict, # {label: model name or path ('scripted' for the expert)}
              domains=('math',), # domains (list or comma-separated)
@@ -112,7 +120,7 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
              out_dir=None, # where results.csv/.md, the plot and trajectories go
              k:int=1, temperature:float=0.7,
              max_new_tokens:int|dict=128, # per turn: one limit, or {domain: limit, '*': the rest}
-             batch_size:int=16, seed:int=0, task_seed:int=0,
+             batch_size:int=64, seed:int=0, task_seed:int=0,
              max_steps:int|None=None, # turn limit per episode (default: the domain's)
              progress:bool|str=True, # bars (False: none; 'lines': a printed line per model and domain)
              calculator:RewardCalculator|None=None, # the run's reward (`RewardCalculator.from_run`)
@@ -121,6 +129,8 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
              base_url:str|None=None, # an OpenAI-compatible server that serves the models (vLLM, `transformers serve`)
              tool_prompt:str='full', # in-process models: 'full' or 'compact' tool descriptions
              user_policy=None, # tau-bench-retail: the policy that plays the customer where the script cannot
+             request_timeout:float|None=None, max_reply_bytes:int|None=None, # `base_url`'s limits (None: the defaults)
+             dtype='auto', # in-process models: 'auto' (bf16 where the hardware has bf16 units), 'bf16' or 'fp32'
             ) -> pd.DataFrame:
     "Closed-loop evaluation of each model on each domain's held-out test tasks, per suite, with 95% intervals."
     from tqdm.auto import tqdm
@@ -131,15 +141,20 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
     if data is not None and not isinstance(data, dict):
         if len(real) != 1: raise ValueError(f"data: one path given for {len(real)} real suites; use {{suite: path}}")
         data = {real[0]: data}
-    tasks = {(d, s): load_suite(d, 'test', n_test, task_seed, s, (data or {}).get(s)) for d, s in plan}
+    skipped = []  # one line per bad record of a suite's file: `df.attrs['skipped']`
+    tasks = {(d, s): load_suite(d, 'test', n_test, task_seed, s, (data or {}).get(s), skipped) for d, s in plan}
+    if not (plan := [p for p in plan if tasks[p]]):
+        first = f": {len(skipped)} bad records, the first {skipped[0]}" if skipped else ''
+        raise ValueError(f"no test tasks to evaluate{first}")
     rows, per_task, out_dir = [], [], Path(out_dir) if out_dir else None
     rc = calculator or RewardCalculator()
     for label, model in tqdm(models.items(), desc='models', disable=progress is not True):
-        base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed, base_url, tool_prompt)
+        base = _policy(label, model, turn_tokens(max_new_tokens, domains[0]), batch_size, seed, base_url, tool_prompt,
+                       dtype, request_timeout=request_timeout, max_reply_bytes=max_reply_bytes)
         for d, s in plan:
             limit = turn_tokens(max_new_tokens, d)
             pol, t0 = base.sampling(max_new_tokens=limit), time.time()
-            where = out_dir/'trajectories'/label/(d if s == 'generated' else f"{d}-{s}") if out_dir else None
+            where = out_dir/'trajectories'/safe_stem(label)/(d if s == 'generated' else f"{d}-{s}") if out_dir else None
             env = {'user_policy': user_policy} if user_policy is not None else None  # domains without a user ignore it
             row, trajs = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps,
                                          progress is True, rc, env)
@@ -149,7 +164,7 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
                          for t, w in zip(trajs, wins)]
             row |= dict(zip(('success_lo', 'success_hi'), bootstrap_interval(wins, seed=seed)))
             rows.append(dict(model=label, domain=d, suite=s, split='test') | row | dict(model_path=str(model),
-                        max_new_tokens=None if model in ('scripted', 'oracle') else limit,
+                        max_new_tokens=None if model in ('scripted', 'oracle') else limit, dtype=_dtype(base),
                         seconds=round(time.time() - t0, 1)))
             if progress == 'lines': print(f"eval {label} on {d}{'' if s == 'generated' else f' ({s})'}: "
                                           f"{sum(wins):.0f} of {len(wins)} succeed ({time.time() - t0:.0f}s)",
@@ -157,6 +172,7 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
         del base
     df = pd.DataFrame(rows)
     df.attrs['per_task'] = pd.DataFrame(per_task)  # one row per (model, domain, suite, task): for `compare`
+    df.attrs['skipped'] = skipped
     if out_dir: save_results(df, out_dir)
     return df
 
@@ -197,8 +213,9 @@ def results_markdown(df:pd.DataFrame) -> str:
     df = df.assign(**{'success 95% CI': [f"{lo:.0%} – {hi:.0%}" for lo, hi in zip(df['success_lo'], df['success_hi'])]}
                    ) if ci else df
     cols = [c for c in ['model', 'domain'] + suite + ['episodes', 'success_rate'] + ci + passk
-            + ['mean_reward', 'mean_steps', 'invalid_calls', 'tokens'] if c in df.columns]
+            + ['mean_reward', 'mean_steps', 'invalid_calls', 'tokens', 'dtype'] if c in df.columns]
     fmt = {c: _pct for c in cols if c == 'success_rate' or c.startswith('pass@')}
+    fmt |= {'dtype': lambda v: v if isinstance(v, str) else '–'}
     fmt |= {'mean_reward': lambda v: f"{v:.3f}"}
     fmt |= {c: (lambda v: f"{v:.1f}") for c in ('mean_steps', 'invalid_calls', 'tokens')}
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]

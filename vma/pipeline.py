@@ -8,7 +8,7 @@ Docs: https://vma-dev.github.io/vma/pipeline.html.md"""
 __all__ = ['STAGES', 'MODES', 'SECTIONS', 'DEFAULT_PROFILE', 'SETTINGS', 'POSITIVE', 'PATHS', 'GLOBALS', 'TEST_MARKS', 'PACKAGES',
            'ProfileError', 'read_yaml', 'load_profile', 'stage_params', 'type_ok', 'type_name', 'params_classes',
            'field_types', 'check_section', 'check_profile', 'check_suites', 'skip_tests', 'check_params', 'versions',
-           'git_commit', 'PipelineError', 'project_root', 'run_stage', 'write_manifest', 'read_manifest',
+           'git_commit', 'PipelineError', 'project_root', 'run_stage', 'write_manifest', 'read_manifest', 'run_lock',
            'run_pipeline']
 
 # %% ../nbs/07_pipeline.ipynb #e4a0dec8
@@ -108,7 +108,8 @@ SETTINGS = {  # types (not defaults) of the stage parameters that no params data
                 overrides=dict),
     'rl': dict(trajectory_glob=str|None, config=str|None, overrides=dict),
     'eval': dict(models=dict|None, n_test=int, k=int, temperature=float, max_new_tokens=_TurnTokens, batch_size=int,
-                 include_scripted=bool, max_steps=int|None, suites=str|dict|None, data=dict|None, tool_prompt=str),
+                 include_scripted=bool, max_steps=int|None, suites=str|dict|None, data=dict|None, tool_prompt=str,
+                 dtype=str),
 }
 POSITIVE = {'n', 'n_test', 'k', 'workers', 'batch_size', 'num_generations', 'ppo_epochs', 'minibatch_size',
             'per_device_train_batch_size', 'gradient_accumulation_steps', 'max_new_tokens', 'num_train_epochs',
@@ -320,6 +321,24 @@ def read_manifest(path:Path) -> dict:
         print(f"[{stage}] was interrupted in an earlier run; it runs again", file=sys.stderr)
     return man
 
+# %% ../nbs/07_pipeline.ipynb #9419a206
+import fcntl
+from contextlib import contextmanager
+
+@contextmanager
+def run_lock(run_dir:Path):
+    "Hold the run's lock for the block; `PipelineError` naming the holder's pid if another process holds it."
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir/'.lock', 'a+') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0); pid = f.read().strip() or '?'
+            raise PipelineError(f"{run_dir}: another pipeline (process {pid}) is running this run; "
+                                "wait for it or stop it") from None
+        f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush()
+        try: yield
+        finally: f.truncate(0)  # unlocked when the file closes
+
 # %% ../nbs/07_pipeline.ipynb #a1b2c00f
 def _hash(d) -> str: return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
@@ -331,6 +350,16 @@ def _todo(mode:str, stages) -> list:
     if (bad := [s for s in stages if s not in STAGES and s not in {x[:2] for x in STAGES}]):
         raise ProfileError(f"stages: unknown stages {bad}; known: {', '.join(STAGES)} (or their numbers)")
     return [s for s in MODES[mode] if s in stages or s[:2] in stages]
+
+def _dtypes(prof:dict) -> dict:
+    "What each model stage computes in: its `dtype` setting (default 'auto') as this machine resolves it; printed."
+    from vma.agents.models import dtype_name, bf16_units
+    given = dict(sft=(prof.get('sft') or {}).get('overrides', {}), rl=(prof.get('rl') or {}).get('overrides', {}),
+                 eval=prof.get('eval') or {})
+    out = {s: dtype_name(g.get('dtype', 'auto'), say=False) for s, g in given.items()}
+    print(f"precision: {', '.join(f'{s} {d}' for s, d in out.items())} (this machine "
+          f"{'has' if bf16_units() else 'has no'} bf16 units)", flush=True)
+    return out
 
 def _cuda():
     import torch
@@ -370,16 +399,18 @@ def run_pipeline(params=None, # a profile YAML (default: DEFAULT_PROFILE)
     run_dir = (Path(outputs)/(run or prof['run'])).resolve()
     prof['_stages'] = [s.split('_', 1)[1] for s in MODES[mode]]
     mpath = run_dir/'manifest.json'
-    man = read_manifest(mpath)
-    man.update(run=run_dir.name, mode=mode, profile=str(params), params=prof, versions=versions(), git=git_commit(root),
-               host=dict(platform=platform.platform(), cpus=os.cpu_count(), cuda=_cuda()))
-    man.setdefault('stages', {})
-    changed = False
-    for stage in todo:
-        sp = stage_params(stage, prof, run_dir, root)
-        rec = man['stages'].get(stage, {})
-        if not force and not changed and rec.get('status') == 'done' and rec.get('params_hash') == _hash(sp):
-            print(f"[{stage}] done already ({rec['seconds']:.0f}s), skipped"); continue
-        changed = True  # a stage re-ran, so every later stage must too
-        _run_one(stage, sp, man, mpath, run_dir, root, log_output)
-    return man
+    with run_lock(run_dir):  # one pipeline per run: a second one refuses here
+        man = read_manifest(mpath)
+        man.update(run=run_dir.name, mode=mode, profile=str(params), params=prof, versions=versions(),
+                   git=git_commit(root), host=dict(platform=platform.platform(), cpus=os.cpu_count(), cuda=_cuda()),
+                   dtype=_dtypes(prof))
+        man.setdefault('stages', {})
+        changed = False
+        for stage in todo:
+            sp = stage_params(stage, prof, run_dir, root)
+            rec = man['stages'].get(stage, {})
+            if not force and not changed and rec.get('status') == 'done' and rec.get('params_hash') == _hash(sp):
+                print(f"[{stage}] done already ({rec['seconds']:.0f}s), skipped"); continue
+            changed = True  # a stage re-ran, so every later stage must too
+            _run_one(stage, sp, man, mpath, run_dir, root, log_output)
+        return man

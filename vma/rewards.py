@@ -14,7 +14,7 @@ import json, math, statistics, hashlib, re
 from pathlib import Path
 from collections import defaultdict
 import yaml
-from .schema import Trajectory, read_yaml, validate_trajectory, save_trajectory, load_trajectories
+from .schema import Trajectory, read_yaml, validate_trajectory, save_trajectory, load_trajectories, write_atomic
 from .agents.runtime import get_domain, DOMAINS
 
 # %% ../nbs/03_rewards.ipynb #fc62f754
@@ -203,7 +203,7 @@ def store_rewards(scored:list[tuple[str, Trajectory, dict]]) -> int:
         jsonl = f.suffix == '.jsonl'
         recs = f.read_text().split('\n') if jsonl else json.loads(f.read_text())
         for i, t in ts.items(): recs[i] = json.dumps(t.dump(), ensure_ascii=False) if jsonl else t.dump()
-        f.write_text('\n'.join(recs) if jsonl else json.dumps(recs, indent=1, ensure_ascii=False))
+        write_atomic(f, '\n'.join(recs) if jsonl else json.dumps(recs, indent=1, ensure_ascii=False))  # never half a file
     return len(by)
 
 # %% ../nbs/03_rewards.ipynb #d6386be5
@@ -220,8 +220,7 @@ def score_files(trajectory_glob, # files, folders or globs (`**` allowed)
     if store: store_rewards([(s, t, r['rewards'] | {'config_hash': rc.config_hash}) for (s, t), r in zip(good, recs)])
     res = {'trajectories': recs} | ({'stats': domain_stats(recs)} if stats else {}) | dict(
         errors=[str(e) for e in errs], config_hash=rc.config_hash)
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    Path(output).write_text(json.dumps(res, indent=1))
+    write_atomic(output, json.dumps(res, indent=1))
     rc.save(Path(output).parent/'config.json')
     return res
 

@@ -117,6 +117,7 @@ class RLParams:
     rollout_server: str|None = None  # grpo: an OpenAI-compatible /v1 URL (vLLM, `transformers serve`) that plays
     rollout_model: str|None = None   # the episodes, as the model it calls this (default: `model_name`'s checkpoint)
     logging_steps: int = 1
+    dtype: str = 'auto'              # matmul precision: 'auto' (bf16 where the hardware has bf16 units), 'bf16', 'fp32'
     ppo: PPOParams = field(default_factory=PPOParams)
     trl: dict = field(default_factory=dict)  # more trl.GRPOConfig options, under TRL's names
     def __post_init__(self):
@@ -210,8 +211,8 @@ class VmaRollout:
         n = trainer.num_generations if trainer.model.training else trainer.num_generations_eval  # group size
         unwrap = dict(gather_deepspeed3_params=trainer.args.ds3_gather_for_generation,  # as TRL generates: ZeRO-3
                       gradient_checkpointing_kwargs=trainer.args.gradient_checkpointing_kwargs)  # whole, no checkpoints
-        with unwrap_model_for_generation(wrapped, acc, **unwrap) as model, \
-             trainer._dist.summon_full_params(wrapped, recurse=False), torch.no_grad():
+        with unwrap_model_for_generation(wrapped, acc, **unwrap) as model, acc.autocast(), \
+             trainer._dist.summon_full_params(wrapped, recurse=False), torch.no_grad():  # the loss's precision
             was = model.training; model.eval()
             play = lambda rs: self.play(rs, model, tok, acc)
             trajs = play(rows)
@@ -258,15 +259,16 @@ def resample(self:VmaRollout, rows:list[dict], trajs:list, rewards:list[float],
 
 # %% ../nbs/05_rl.ipynb #9116f10c
 def grpo_config(p:RLParams, out_dir) -> 'GRPOConfig':
-    "TRL's `GRPOConfig` for `p`: checkpoints every `save_steps`, precision by hardware, `p.trl` passed through."
+    "TRL's `GRPOConfig` for `p`: checkpoints every `save_steps`, mixed precision per `p.dtype`, `p.trl` passed through."
     import torch
     from trl import GRPOConfig
+    from vma.agents.models import dtype_name
     gpu = torch.cuda.is_available()
     kw = dict(output_dir=str(out_dir), learning_rate=p.learning_rate, per_device_train_batch_size=p.batch_size,
               num_generations=p.num_generations, max_completion_length=p.max_new_tokens * (p.max_episode_steps or 16),
               max_steps=p.max_steps, temperature=p.temperature, top_k=p.top_k, reward_weights=[1.0, 0.0], seed=p.seed,
               logging_steps=p.logging_steps, save_strategy='steps', save_steps=p.save_steps, save_total_limit=2,
-              report_to=['tensorboard'], use_cpu=not gpu, bf16=gpu, activation_checkpointing=gpu,
+              report_to=['tensorboard'], use_cpu=not gpu, bf16=dtype_name(p.dtype) == 'bf16', activation_checkpointing=gpu,
               dataloader_pin_memory=gpu, ddp_find_unused_parameters=False)
     return GRPOConfig(**(kw | p.trl))
 
@@ -282,7 +284,7 @@ def grpo_trainer(dataset:'Dataset', p:RLParams, out_dir, model=None, tokenizer=N
     os.environ.setdefault('TRL_EXPERIMENTAL_SILENCE', '1')
     from trl import GRPOTrainer
     from vma.agents.models import load_model
-    if model is None: model, tokenizer = load_model(p.model_name)
+    if model is None: model, tokenizer = load_model(p.model_name, dtype='fp32')  # master weights
     tokenizer.padding_side = 'left'
     model.train()
     return GRPOTrainer(model=model, reward_funcs=[vma_reward, success], args=grpo_config(p, out_dir),
@@ -352,10 +354,11 @@ class PPO:
                  reward_fn=None, # trajectory -> float (default: `RLReward` from `p`)
                 ):
         import torch
-        from vma.agents.models import load_model
+        from vma.agents.models import load_model, autocast
         from vma.agents.policies import HFPolicy
         self.p, self.q = p, p.ppo
-        if model is None: model, tokenizer = load_model(p.model_name)
+        if model is None: model, tokenizer = load_model(p.model_name, dtype='fp32')  # master weights
+        self.autocast = lambda: autocast(p.dtype, model.device)  # rollouts and losses in one precision
         if p.lora:
             from peft import get_peft_model
             model = get_peft_model(model, _peft(p))
@@ -377,7 +380,7 @@ def rollout(self:PPO, envs:list[Env], it:int) -> list[Trajectory]:
     "Sample one episode per environment with the current policy."
     import torch
     self.model.eval(); pol = self.policy.sampling(seed=self.p.seed * 100003 + it)
-    with torch.no_grad(): return run_episodes(envs, pol, seed=self.p.seed + it, max_steps=self.p.max_episode_steps)
+    with torch.no_grad(), self.autocast(): return run_episodes(envs, pol, seed=self.p.seed + it, max_steps=self.p.max_episode_steps)
 
 @patch
 def _ref_logp(self:PPO, sq:dict):
@@ -392,7 +395,7 @@ def prepare(self:PPO, trajs:list[Trajectory]) -> list[dict]:
     "Per-episode tensors for the update: sequence, old log-probs and values, advantages, returns."
     import torch
     eps, q = [], self.q
-    with torch.no_grad():
+    with torch.no_grad(), self.autocast():
         for t in trajs:
             if (sq := episode_sequence(t)) is None: continue
             lp, v = sequence_forward(self.model, self.head, sq, self.p.temperature)
@@ -409,7 +412,7 @@ def prepare(self:PPO, trajs:list[Trajectory]) -> list[dict]:
 # %% ../nbs/05_rl.ipynb #503d24fc
 @patch
 def _episode_loss(self:PPO, e:dict):
-    lp, v = sequence_forward(self.model, self.head, e['sq'], self.p.temperature)
+    with self.autocast(): lp, v = sequence_forward(self.model, self.head, e['sq'], self.p.temperature)
     return ppo_loss(lp, e['old_logp'], e['adv'], v, e['old_values'], e['ret'], self.q.clip_range, self.q.vf_coef)
 
 @patch
@@ -518,7 +521,8 @@ def select_tasks(dataset:'Dataset', p:RLParams,
     policy = policy or HFPolicy(model or p.model_name, max_new_tokens=p.max_new_tokens, temperature=p.temperature,
                                 batch_size=32, seed=p.seed, top_k=p.top_k, tool_prompt=p.tool_prompt,
                                 stop_at_tool_call=False)  # as RL plays its turns
-    with torch.no_grad(): rates = pass_rates(pick, policy, p.select_k, p.seed, p.max_episode_steps)
+    from vma.agents.models import autocast
+    with torch.no_grad(), autocast(p.dtype): rates = pass_rates(pick, policy, p.select_k, p.seed, p.max_episode_steps)
     table = [dict(domain=r['domain'], task_id=r['task_id'], pass_rate=x, kept=0 < x < 1) for r, x in zip(pick, rates)]
     ds, keep = _kept(dataset, table)
     print(f"selection: {keep} of {len(pick)} tasks passed sometimes in {p.select_k} tries "
@@ -588,7 +592,9 @@ def _save(model, tok, out_dir, p:RLParams, history, extra:dict):
     (out_dir/'rl_log.json').write_text(json.dumps(history, indent=1))
     import matplotlib.pyplot as plt
     plt.close(plot_rewards_curve(history, out_dir/'rewards.png', title=f"RL ({p.algorithm})"))
-    (out_dir/'README.md').write_text(f"# vma RL model ({p.algorithm})\n\nStarting model: `{p.model_name}`.\n\n"
+    from vma.agents.models import dtype_name
+    (out_dir/'README.md').write_text(f"# vma RL model ({p.algorithm})\n\nStarting model: `{p.model_name}`. "
+        f"Precision: {dtype_name(p.dtype)} (`dtype: {p.dtype}`; rollouts and losses alike).\n\n"
         f"## Parameters\n\n```json\n{json.dumps(asdict(p), indent=1, default=str)}\n```\n\n## Data and results\n\n"
         f"```json\n{json.dumps(extra, indent=1, default=str)}\n```\n")
 
@@ -622,7 +628,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
                                       "lower min_reward or generate more")
     reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight, rc)
     from vma.agents.models import load_model
-    model, tok = load_model(p.model_name)  # loaded once: task choice and the trainer share it
+    model, tok = load_model(p.model_name, dtype='fp32')  # loaded once: task choice and the trainer share it
     if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
     if p.select_k: ds, table = cached_selection(ds, p, (model, tok), selection_file)  # the same tasks for both
     torch.manual_seed(p.seed)
@@ -640,7 +646,8 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
         hist = ppo.train(_task_envs(ds, p), progress=progress, out_dir=out_dir); model, tok = ppo.model, ppo.tok
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         torch.save(ppo.head.state_dict(), Path(out_dir)/'value_head.pt')
-    extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob),
+    from vma.agents.models import dtype_name
+    extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob), dtype=dtype_name(p.dtype),
                  reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
                  first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
     if p.select_k:  # kept 0: RL trained on all tasks

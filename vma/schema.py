@@ -6,20 +6,22 @@ Docs: https://vma-dev.github.io/vma/schema.html.md"""
 
 # %% ../nbs/00_schema.ipynb #cfade9a6
 from __future__ import annotations
-import codecs, json, os, re, uuid, datetime
+import codecs, json, math, os, re, uuid, datetime, errno, stat, hashlib
 from pathlib import Path
-from typing import Any, Literal, Iterable, Iterator
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from typing import Annotated, Any, Literal, Iterable, Iterator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+                      model_validator)
 from pydantic_core import to_json, from_json
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['ATIF_VERSIONS', 'SCHEMA_VERSION', 'TASK_FIELDS', 'MAX_BYTES', 'MAX_DEPTH', 'Agent', 'ToolCall',
+__all__ = ['ATIF_VERSIONS', 'SCHEMA_VERSION', 'TASK_FIELDS', 'Finite', 'MAX_BYTES', 'MAX_DEPTH', 'Agent', 'ToolCall',
            'SubagentTrajectoryRef', 'ImageSource', 'AudioSource', 'ContentPart', 'text_of', 'ObservationResult',
-           'Observation', 'Metrics', 'FinalMetrics', 'Step', 'Trajectory', 'now_iso', 'LoadError', 'TrajectoryError',
-           'validate_trajectory', 'save_trajectory', 'save_jsonl', 'load_trajectory', 'expand_paths', 'iter_records',
-           'read_trajectories', 'too_deep', 'parse_json', 'read_text', 'read_json_records', 'read_yaml',
-           'load_trajectories', 'openai_content', 'step_messages', 'from_messages', 'parse_tool_calls']
+           'Observation', 'Metrics', 'FinalMetrics', 'Step', 'Trajectory', 'now_iso', 'LoadError', 'SkippedRecord',
+           'TrajectoryError', 'validate_trajectory', 'write_atomic', 'append_atomic', 'safe_stem', 'save_trajectory',
+           'save_jsonl', 'load_trajectory', 'expand_paths', 'iter_records', 'read_trajectories', 'too_deep',
+           'parse_json', 'open_regular', 'read_text', 'read_json_records', 'read_yaml', 'load_trajectories',
+           'openai_content', 'step_messages', 'from_messages', 'parse_tool_calls']
 
 # %% ../nbs/00_schema.ipynb #b08ca823
 ATIF_VERSIONS = tuple(f"ATIF-v1.{i}" for i in range(9))  # every version the reference reads
@@ -33,6 +35,9 @@ def _reading(info) -> bool: return bool(info.context and info.context.get('atif_
 class _Model(BaseModel):
     model_config = ConfigDict(extra='forbid')
     def dump(self) -> dict: return self.model_dump(exclude_none=True, mode='json')
+
+def _finite(v): return None if isinstance(v, float) and not math.isfinite(v) else v
+Finite = Annotated[float | None, AfterValidator(_finite)]  # NaN and ±Infinity are not JSON: read as None
 
 class Agent(_Model):
     "The agent system that produced a trajectory."
@@ -133,7 +138,7 @@ class Metrics(_Model):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cached_tokens: int | None = None
-    cost_usd: float | None = None
+    cost_usd: Finite = None
     prompt_token_ids: list[int] | None = None
     completion_token_ids: list[int] | None = None
     logprobs: list[float] | None = None
@@ -143,7 +148,7 @@ class FinalMetrics(_Model):
     total_prompt_tokens: int | None = None
     total_completion_tokens: int | None = None
     total_cached_tokens: int | None = None
-    total_cost_usd: float | None = None
+    total_cost_usd: Finite = None
     total_steps: int | None = Field(default=None, ge=0)
     extra: dict[str, Any] | None = None
 
@@ -162,7 +167,7 @@ class Step(_Model):
     timestamp: str | None = None
     source: Literal['system', 'user', 'agent']
     model_name: str | None = None
-    reasoning_effort: str | float | None = None
+    reasoning_effort: str | Finite = None
     message: str | list[ContentPart]
     reasoning_content: str | None = None
     tool_calls: list[ToolCall] | None = None
@@ -258,6 +263,10 @@ class LoadError(ValueError):
         self.where, self.field, self.problem = str(where), field, ' '.join(str(problem).split())
         super().__init__(f"{self.where}: {field}: {self.problem}")
 
+# %% ../nbs/00_schema.ipynb #dad20dd4
+class SkippedRecord(UserWarning):
+    "A bad record that a loader skipped; the message is its one-line `LoadError`."
+
 # %% ../nbs/00_schema.ipynb #72976cc2
 class TrajectoryError(LoadError):
     "A bad trajectory: `str()` is one line naming the file, the step and the field."
@@ -306,6 +315,42 @@ def validate_trajectory(data:dict, source:str='<data>', line:int|None=None) -> T
     t._source = f"{source}:{line}" if line else str(source)
     return t
 
+# %% ../nbs/00_schema.ipynb #8be77dde
+def write_atomic(path, data:str|bytes) -> Path:
+    "Write `data` to `path` through a temporary file and a rename, so no reader ever sees half a file."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, 'wb') as f: f.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError): raise OSError(e.errno, f"cannot write {path}: {e.strerror}") from None
+        raise
+    return path
+
+def append_atomic(path, text:str) -> Path:
+    "Append `text` to `path` whole, or not at all: what a failed write (a full disk) left is cut off again."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'ab', buffering=0) as f:
+        end, data = f.seek(0, os.SEEK_END), text.encode()
+        try:
+            while data: data = data[f.write(data):]
+        except OSError as e:
+            os.ftruncate(f.fileno(), end)
+            raise OSError(e.errno, f"cannot write {path}: {e.strerror}") from None
+    return path
+
+# %% ../nbs/00_schema.ipynb #3d6a4097
+_PLAIN = re.compile(r'[A-Za-z0-9_][A-Za-z0-9._-]{0,99}')
+
+def safe_stem(s) -> str:
+    "A file name stem for the id `s`: `s` itself if it is a plain name, else its plain characters and a hash of it."
+    s = str(s)
+    if _PLAIN.fullmatch(s): return s
+    h = hashlib.sha256(s.encode('utf-8', 'surrogatepass')).hexdigest()[:12]
+    return '-'.join(x for x in (re.sub(r'(?:[^A-Za-z0-9._-]|\.\.+)+', '-', s).strip('-.')[:80].strip('-.'), h) if x)
+
 # %% ../nbs/00_schema.ipynb #608fbe18
 def _dumps_as_is(t:Trajectory) -> bool:
     "Whether `t.dump()` is the model as it stands: current version, a non-empty `extra`, the same for sub-agents."
@@ -316,14 +361,11 @@ def _atif_json(traj:Trajectory) -> bytes:
     "`traj.dump()` as pretty-printed JSON bytes, encoded by pydantic-core (`json.dumps` with indent is pure Python)."
     if _dumps_as_is(traj):  # the same bytes, straight from the model, without building the dict first
         return Trajectory.__pydantic_serializer__.to_json(traj, indent=1, exclude_none=True)
-    return to_json(traj.dump(), indent=1)
+    return to_json(traj.dump(), indent=1, inf_nan_mode='null')
 
 def save_trajectory(traj:Trajectory, path) -> Path:
-    "Write `traj` as one pretty-printed JSON file."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_atif_json(traj))
-    return path
+    "Write `traj` as one pretty-printed JSON file (atomically)."
+    return write_atomic(path, _atif_json(traj))
 
 def save_jsonl(trajs:Iterable[Trajectory], path, mode:str='w') -> Path:
     "Write trajectories as JSON lines (a shard)."
@@ -423,10 +465,27 @@ def parse_json(text:str, where:str, max_depth:int=MAX_DEPTH):
         return LoadError(where, '(json)', f"malformed JSON: {e.msg} (line {e.lineno}, column {e.colno})")
     except RecursionError: return LoadError(where, '(json)', f"nested too deeply to parse")
 
+_KINDS = {stat.S_IFIFO: 'a FIFO', stat.S_IFCHR: 'a character device', stat.S_IFBLK: 'a block device',
+          stat.S_IFSOCK: 'a socket', stat.S_IFDIR: 'a folder'}
+
+def _regular(mode:int, path):
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), 'a special file')
+        raise OSError(errno.EINVAL, f"{kind}, not a regular file", str(path))
+
+def open_regular(path):
+    "`path` opened to read bytes if it is a regular file, else an `OSError` saying what it is (a FIFO never blocks)."
+    _regular(os.stat(path).st_mode, path)  # a device is not even opened
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO swapped in after the stat cannot block the open either
+    try: _regular(os.fstat(fd).st_mode, path)
+    except OSError: os.close(fd); raise
+    os.set_blocking(fd, True)
+    return open(fd, 'rb')
+
 def read_text(path, max_bytes:int=MAX_BYTES) -> str|LoadError:
     "The UTF-8 text of `path`, or a `LoadError`: unreadable, larger than `max_bytes`, binary, or not UTF-8."
     try:
-        with open(path, 'rb') as f:  # one open; the size from fstat, checked before reading
+        with open_regular(path) as f:  # one open; the size from fstat, checked before reading
             size = os.fstat(f.fileno()).st_size
             if size > max_bytes: return LoadError(path, '(file)', f"too large: {size:,} bytes (limit {max_bytes:,})")
             raw = f.read()
@@ -462,8 +521,10 @@ def read_yaml(path, # a YAML settings file
     "The mapping in a YAML file (empty: `{}`); a missing file, bad YAML or a non-mapping is one `LoadError`."
     import yaml
     p = Path(path)
-    if not p.is_file(): raise LoadError(p, '(file)', 'no such file')
-    try: cfg = yaml.safe_load(p.read_text())
+    try:
+        with open_regular(p) as f: cfg = yaml.safe_load(f.read().decode())
+    except FileNotFoundError: raise LoadError(p, '(file)', 'no such file') from None
+    except OSError as e: raise LoadError(p, '(file)', f"unreadable: {e.strerror}") from None
     except UnicodeDecodeError: raise LoadError(p, '(file)', 'not UTF-8 text') from None
     except yaml.YAMLError as e:
         mark = getattr(e, 'problem_mark', None)

@@ -8,8 +8,8 @@ Docs: https://vma-dev.github.io/vma/sft.html.md"""
 __all__ = ['DEFAULT_TEMPLATES', 'select_trajectories', 'task_group', 'is_test', 'conversation_example', 'load_templates',
            'tool_examples', 'features', 'dedup', 'save_split', 'load_params', 'SFTDataReport', 'SFTDataParams',
            'build_sft_datasets', 'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'report_cuts',
-           'plot_loss', 'model_card', 'SFTResult', 'quiet', 'step_lines', 'last_checkpoint', 'announce_world',
-           'params_hash', 'write_rank', 'save_trained', 'train_sft']
+           'plot_loss', 'model_card', 'SFTResult', 'quiet', 'step_lines', 'last_checkpoint', 'checkpoint_problem',
+           'announce_world', 'params_hash', 'write_rank', 'save_trained', 'train_sft']
 
 # %% ../nbs/04_sft.ipynb #447a4421
 import json, hashlib, time, math, os, platform, contextlib, dataclasses, shutil
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, asdict
 from collections import defaultdict, Counter
 import yaml
 from .schema import Trajectory, step_messages, load_trajectories
-from .rewards import RewardCalculator, reward_of
+from .rewards import RewardCalculator, reward_of, _verified
 
 # %% ../nbs/04_sft.ipynb #c4bba6e3
 def _parent_of(trajs:list[Trajectory]) -> dict:
@@ -26,25 +26,34 @@ def _parent_of(trajs:list[Trajectory]) -> dict:
     return {ref.session_id: t for t in trajs for s in t.steps if s.observation
             for r in s.observation.results for ref in (r.subagent_trajectory_ref or [])}
 
+def _root(t:Trajectory, parents:dict) -> Trajectory:
+    "The top of `t`'s chain of parents; a chain that comes back on itself (a cycle) stops before it repeats."
+    seen = {t.session_id}
+    while (p := parents.get(t.session_id)) is not None and p.session_id not in seen: seen.add(p.session_id); t = p
+    return t
+
 def select_trajectories(trajs:list[Trajectory], # candidate trajectories
                         min_reward:float|None=None, # keep total reward >= this
-                        success_only:bool=False, # keep verified successes only
+                        success_only:bool=True, # keep verified successes only (False: verified failures too)
                         domains:list|None=None, # keep these domains
                         max_trajectories:int|None=None, # keep at most this many (in id order)
                         calculator:RewardCalculator|None=None, # the run's (`RewardCalculator.from_run`)
+                        keep_unverified:bool=False, # also keep trajectories no environment verified (foreign logs)
+                        skipped:Counter|None=None, # counts the trajectories left out, by reason
                        ) -> list[tuple[Trajectory, float]]:
     "Trajectories that pass the filters, each with the reward it was judged by (`reward_of`: stored, or computed)."
-    rc, parents = calculator or RewardCalculator(), _parent_of(trajs)
-    def judge(t):
-        root = parents.get(t.session_id, t)
-        while root.session_id in parents: root = parents[root.session_id]
-        return root.success, reward_of(root, rc)['total']
-    out = []
+    rc, parents, out = calculator or RewardCalculator(), _parent_of(trajs), []
+    skipped = Counter() if skipped is None else skipped
     for t in sorted(trajs, key=lambda t: (str(t.task_id), t.session_id)):
-        if domains and t.domain not in domains: continue
-        ok, r = judge(t)
-        if (success_only and ok is not True) or (min_reward is not None and r < min_reward): continue
+        if domains and t.domain not in domains: skipped['other domain'] += 1; continue
+        root = _root(t, parents)
+        ok = _verified(root)
+        if ok is None and not keep_unverified: skipped['unverified'] += 1; continue
+        if ok is False and success_only: skipped['failed'] += 1; continue
+        r = reward_of(root, rc)['total']
+        if min_reward is not None and r < min_reward: skipped['below min_reward'] += 1; continue
         out.append((t, r))
+    if max_trajectories and len(out) > max_trajectories: skipped['over max_trajectories'] += len(out) - max_trajectories
     return out[:max_trajectories] if max_trajectories else out
 
 # %% ../nbs/04_sft.ipynb #ee833445
@@ -66,13 +75,13 @@ def _clean(m:dict) -> dict:
     return m
 
 def _meta(t:Trajectory, reward:float) -> dict:
-    return dict(task_id=str(t.task_id), group=task_group(t), domain=t.domain, role=t.extra.get('role') or 'agent',
-                reward=float(reward), source=str(t._source or t.session_id))
+    return dict(task_id=None if t.task_id is None else str(t.task_id), group=task_group(t), domain=t.domain,
+                role=t.extra.get('role') or 'agent', reward=float(reward), source=str(t._source or t.session_id))
 
 def conversation_example(t:Trajectory, reward:float=0.) -> dict:
     "One multi-turn example: `messages`, `tools`, and where it came from."
     msgs = [_clean(m) for m in t.to_messages()]
-    return dict(messages=msgs, tools=(t.agent.extra or {}).get('tools') or [], **_meta(t, reward))
+    return dict(messages=msgs, tools=t.tools, **_meta(t, reward))
 
 # %% ../nbs/04_sft.ipynb #0806eea0
 DEFAULT_TEMPLATES = {'default': dict(system_suffix='', tools='all', max_history=None)}
@@ -99,7 +108,7 @@ def _trim(prompt:list, tpl:dict, name:str, domain:str) -> list:
 def tool_examples(t:Trajectory, templates:dict|None=None, reward:float=0.) -> list[dict]:
     "One example per assistant step: the conversation so far as prompt, the step as completion, keyed by tool."
     tpl, msgs, out = templates or DEFAULT_TEMPLATES, [], []
-    tools = (t.agent.extra or {}).get('tools') or []
+    tools = t.tools
     for s in t.steps:
         sm = [_clean(m) for m in step_messages(s)]
         if s.source == 'agent':
@@ -194,11 +203,15 @@ class SFTDataReport:
     kept: int = 0
     datasets: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # one line per file or record skipped
+    skipped: Counter = field(default_factory=Counter)  # trajectories left out, by reason
     def __repr__(self):
         rows = '\n'.join(f"  {k:24s} train {v['train']:5d}  test {v['test']:4d}"
                          for k, v in sorted(self.datasets.items()))
         errs = f"\n{len(self.errors)} files or records skipped (one line each in .errors)" if self.errors else ''
-        return f"kept {self.kept}/{self.trajectories} trajectories\n{rows}{errs}"
+        why = ', '.join(f"{n} {k}" for k, n in self.skipped.most_common())
+        skip = f"; skipped {self.skipped.total()}: {why}" if self.skipped else ''
+        if self.skipped['unverified']: skip += ' (keep_unverified, or --keep-unverified, keeps them)'
+        return f"kept {self.kept}/{self.trajectories} trajectories{skip}\n{rows}{errs}"
 
 def _invalid(t:Trajectory) -> int: return t.run_stats.get('invalid_calls', 0)
 
@@ -206,7 +219,8 @@ def _invalid(t:Trajectory) -> int: return t.run_stats.get('invalid_calls', 0)
 class SFTDataParams:
     "How trajectories are chosen and split (the keys of `params/training_config.yaml`)."
     min_reward: float|None = None     # keep trajectories whose reward is at least this
-    success_only: bool = False        # keep verified successes only
+    success_only: bool = True         # keep verified successes only (False: verified failures too)
+    keep_unverified: bool = False     # also keep trajectories no environment verified (converted foreign logs)
     max_invalid_calls: int|None = None # keep trajectories with at most this many invalid tool calls
     domains: str|list|None = None     # keep these domains
     max_trajectories: int|None = None # cap
@@ -229,11 +243,13 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
     good, errs = load_trajectories(unified_glob)
     trajs = [t for _, t in good]
     domains = p.domains.split(',') if isinstance(p.domains, str) else p.domains
-    if p.max_invalid_calls is not None: trajs = [t for t in trajs if _invalid(t) <= p.max_invalid_calls]
+    clean, skipped = [t for t in trajs if p.max_invalid_calls is None or _invalid(t) <= p.max_invalid_calls], Counter()
+    if len(clean) < len(trajs): skipped['invalid calls'] = len(trajs) - len(clean)
     rc = calculator or RewardCalculator.from_run(p.rewards_config)
-    kept = select_trajectories(trajs, p.min_reward, p.success_only, domains, p.max_trajectories, rc)
+    kept = select_trajectories(clean, p.min_reward, p.success_only, domains, p.max_trajectories, rc, p.keep_unverified,
+                               skipped)
     tpl = templates if isinstance(templates, dict) else load_templates(templates)
-    rep = SFTDataReport(out_dir, len(good), len(kept), errors=list(errs))
+    rep = SFTDataReport(out_dir, len(good), len(kept), errors=list(errs), skipped=skipped)
     per_tool = defaultdict(list)
     for t, r in kept:
         for e in tool_examples(t, tpl, r): per_tool[e['tool']].append(e)
@@ -245,7 +261,7 @@ def build_sft_datasets(unified_glob, # trajectories: files, folders or globs
         rep.datasets[name] = {k: len(v) for k, v in dd.items()}
     (out_dir/'datasets.json').write_text(json.dumps(dict(source=str(unified_glob), kept=rep.kept,
         trajectories=rep.trajectories, params=asdict(p), reward_config=rc.config_hash, templates=tpl,
-        datasets=rep.datasets, errors=rep.errors), indent=1))
+        datasets=rep.datasets, skipped=dict(skipped), errors=rep.errors), indent=1))
     return rep
 
 # %% ../nbs/04_sft.ipynb #58666ac5
@@ -265,19 +281,22 @@ class SFTParams:
     lora_alpha: int = 32
     seed: int = 0
     logging_steps: int = 5
+    dtype: str = 'auto'               # matmul precision: 'auto' (bf16 where the hardware has bf16 units), 'bf16', 'fp32'
     trl: dict = field(default_factory=dict)  # more trl.SFTConfig options, under TRL's names
 
 # %% ../nbs/04_sft.ipynb #13d9d4d8
 def sft_config(p:SFTParams, out_dir) -> 'SFTConfig':
-    "TRL's `SFTConfig` for `p`: assistant-only loss, precision by hardware, checkpoints, `p.trl` passed through."
+    "TRL's `SFTConfig` for `p`: assistant-only loss, mixed precision per `p.dtype`, checkpoints, `p.trl` passed through."
     import torch
     from trl import SFTConfig
+    from vma.agents.models import dtype_name
     gpu = torch.cuda.is_available()
     kw = dict(output_dir=str(out_dir), learning_rate=p.learning_rate, num_train_epochs=p.num_train_epochs,
               max_steps=p.max_steps, per_device_train_batch_size=p.per_device_train_batch_size,
               gradient_accumulation_steps=p.gradient_accumulation_steps, max_length=p.max_length, seed=p.seed,
               logging_steps=p.logging_steps, save_strategy='steps', save_steps=p.save_steps, save_total_limit=2,
-              report_to=['tensorboard'], lr_scheduler_type='cosine', warmup_steps=0.05, use_cpu=not gpu, bf16=gpu,
+              report_to=['tensorboard'], lr_scheduler_type='cosine', warmup_steps=0.05, use_cpu=not gpu,
+              bf16=dtype_name(p.dtype) == 'bf16', # accelerate's autocast: fp32 master weights, bf16 matmuls
               activation_checkpointing=gpu, dataloader_pin_memory=gpu, disable_tqdm=False,
               ddp_find_unused_parameters=False)
     return SFTConfig(**(kw | p.trl))
@@ -303,7 +322,7 @@ def make_trainer(p:SFTParams, data_root, out_dir, tool:str='all', model=None, to
     "An `SFTTrainer` for dataset `tool` and model `p.model_name` (or the given `model`/`tokenizer`)."
     from trl import SFTTrainer
     from vma.agents.models import load_model
-    if model is None: model, tokenizer = load_model(p.model_name)
+    if model is None: model, tokenizer = load_model(p.model_name, dtype='fp32')  # master weights; `p.dtype`: matmuls
     model.train()
     dd, cfg = load_sft_dataset(data_root, tool), sft_config(p, out_dir)
     cfg.assistant_only_loss = tool == 'all'
@@ -344,11 +363,13 @@ def plot_loss(log_history:list[dict], path=None):
 
 # %% ../nbs/04_sft.ipynb #aff80f98
 def model_card(out_dir, p:SFTParams, data_root, tool, metrics:dict) -> str:
-    "A README for the trained model: base model, data, parameters, results."
+    "A README for the trained model: base model, data, precision, parameters, results."
+    from vma.agents.models import dtype_name
     ds = Path(data_root)/'datasets.json'
     data = json.loads(ds.read_text()) if ds.exists() else {}
     txt = (f"# vma SFT model: `{tool}`\n\nFine-tuned from `{p.model_name}` with TRL `SFTTrainer` "
-           f"({'LoRA' if p.lora else 'full'} fine-tuning, loss on assistant tokens only).\n\n"
+           f"({'LoRA' if p.lora else 'full'} fine-tuning, loss on assistant tokens only), "
+           f"precision {dtype_name(p.dtype)} (`dtype: {p.dtype}`).\n\n"
            f"## Data\n\n- datasets: `{data_root}` (`{tool}`)\n- source: `{data.get('source')}`\n"
            f"- filters: `{data.get('params')}`\n"
            f"- examples: `{(data.get('datasets') or {}).get(tool)}`\n\n"
@@ -391,10 +412,33 @@ def step_lines(tag:str):
     return StepLines()
 
 def last_checkpoint(out_dir) -> Path|None:
-    "The newest complete `checkpoint-<step>` folder under `out_dir` (one with its trainer state), or None."
+    "The newest `checkpoint-<step>` folder under `out_dir` that is whole (`checkpoint_problem`), or None."
     done = [d for d in Path(out_dir).glob('checkpoint-*')
             if (d/'trainer_state.json').exists() and d.name[11:].isdigit()]
-    return max(done, key=lambda d: int(d.name[11:]), default=None)
+    for d in sorted(done, key=lambda d: int(d.name[11:]), reverse=True):
+        if not (why := checkpoint_problem(d)): return d
+        if os.environ.get('RANK', '0') == '0': print(f"{d.name} does not load ({why}); trying the one before", flush=True)
+
+# %% ../nbs/04_sft.ipynb #4dda3c9e
+import zipfile
+
+def _safetensors_size(f:Path) -> int:
+    "The length a safetensors file must have, from its header."
+    with open(f, 'rb') as h:
+        if (n := int.from_bytes(h.read(8), 'little')) > 1 << 27: raise ValueError('no safetensors header')
+        head = json.loads(h.read(n))
+    return 8 + n + max((v['data_offsets'][1] for k, v in head.items() if k != '__metadata__'), default=0)
+
+def checkpoint_problem(ckpt) -> str|None:
+    "What makes checkpoint folder `ckpt` fail to load (a file cut short, broken JSON), or None when it looks whole."
+    for f in sorted(p for p in Path(ckpt).rglob('*') if p.is_file()):
+        try:
+            if f.suffix == '.json': json.loads(f.read_bytes())
+            elif f.suffix == '.safetensors' and f.stat().st_size < (need := _safetensors_size(f)):
+                raise ValueError(f"{f.stat().st_size:,} of {need:,} bytes")
+            elif f.suffix in ('.pt', '.pth', '.bin'): zipfile.ZipFile(f).close()
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
+            return f"{f.relative_to(ckpt)}: {' '.join(str(e).split())[:120] or type(e).__name__}"
 
 # %% ../nbs/04_sft.ipynb #fec4ea8b
 def announce_world(trainer, stage:str) -> int:
@@ -438,6 +482,7 @@ def train_sft(data_root, # folder of SFT datasets (from `build_sft_datasets`)
               **overrides, # SFTParams fields (model_name, learning_rate, lora, max_steps, save_steps, ...)
              ) -> SFTResult:
     "Fine-tune with TRL on one dataset, resuming from the last checkpoint; save the model, logs, plot and card."
+    from vma.agents.models import dtype_name
     p, out_dir, t0 = load_params(SFTParams, config, **overrides), Path(out_dir), time.time()
     trainer = make_trainer(p, data_root, out_dir, tool)
     if progress is not True: quiet(trainer, 'sft' if progress == 'lines' else None)
@@ -449,7 +494,7 @@ def train_sft(data_root, # folder of SFT datasets (from `build_sft_datasets`)
     m = dict(train_loss=res.training_loss, steps=res.global_step, seconds=round(time.time() - t0, 1),
              first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None,
              examples=trainer.vma_cuts['examples'], dropped_by_max_length=trainer.vma_cuts['dropped'],
-             cut_by_max_length=trainer.vma_cuts['cut'])
+             cut_by_max_length=trainer.vma_cuts['cut'], dtype=dtype_name(p.dtype), tokens=trainer.state.num_input_tokens_seen)
     if trainer.eval_dataset is not None: m['eval_loss'] = trainer.evaluate()['eval_loss']  # on every rank
     write_rank(trainer, out_dir, train_loss=res.training_loss, steps=res.global_step)
     save_trained(trainer, out_dir, p.lora)

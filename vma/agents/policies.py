@@ -8,8 +8,9 @@ Docs: https://vma-dev.github.io/vma/agents/policies.html.md"""
 __all__ = ['SAMPLING', 'TOOL_CALL_END', 'TOOL_PROMPTS', 'POLICY_KINDS', 'ScriptedPolicy', 'sampling', 'OraclePolicy',
            'text_action', 'render_prompt', 'stop_token_ids', 'closes_call', 'ToolCallStop', 'LogprobRecorder',
            'seeded_torch', 'generate', 'HFPolicy', 'compact_tools', 'check_tool_prompt', 'prompt_tools',
-           'turn_suffix_ids', 'cache_bytes', 'PolicyUnavailable', 'wire_messages', 'response_action', 'OpenAIPolicy',
-           'scrub', 'free_port', 'serve_local', 'make_policy']
+           'turn_suffix_ids', 'shared_prefix_attention', 'attention', 'cache_bytes', 'PolicyUnavailable',
+           'wire_messages', 'response_action', 'OpenAIPolicy', 'scrub', 'ReplyRefused', 'BoundedTransport', 'free_port',
+           'serve_local', 'make_policy']
 
 # %% ../../nbs/agents/02_policies.ipynb #89423601
 import json, re, copy, ast, os, sys, time, socket, subprocess, urllib.request, weakref
@@ -22,6 +23,9 @@ from fastcore.basics import patch, store_attr
 from transformers import (DynamicCache, GenerationConfig, LogitsProcessor, StoppingCriteria, StoppingCriteriaList,
                           TopKLogitsWarper, TopPLogitsWarper)
 from transformers.cache_utils import Cache, CacheLayerMixin
+from transformers import AttentionInterface
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
 from .runtime import Action, Episode, seeded_rng
 from .models import load_model, model_label, prepare_tokenizer
 
@@ -170,35 +174,42 @@ def generate(model, tok, prompts:list, # prompt texts, or lists of token ids
     return [_completion(tok, row, lp, set(stops), stop_at_call) | {'prompt_ids': p}
             for row, lp, p in zip(new.tolist(), rec.result(new).tolist(), ids)]
 
-# %% ../../nbs/agents/02_policies.ipynb #8d5b6f8e
+# %% ../../nbs/agents/02_policies.ipynb #e7b2a6e3
 class HFPolicy:
-    "A local transformers causal LM: batched turns that reuse each episode's KV cache and stop at a tool call's end."
+    "A local transformers causal LM: batched turns that share their prompts' common block and each episode's KV cache."
     name = 'hf'
     def __init__(self, model='default', # a name for `load_model`, or a `(model, tokenizer)` pair
                  max_new_tokens:int=256, temperature:float=0.0, # 0: greedy
-                 top_p:float=1.0, batch_size:int=16, seed:int=0,
+                 top_p:float=1.0, batch_size:int=64, seed:int=0,
                  top_k:int=0, # sample among this many most likely tokens (0: the whole vocabulary)
                  prompt_token_ids:bool=False, # also record prompt token ids (large)
                  model_name:str|None=None, # what trajectories record; default from the model's name or path
                  kv_cache:bool=True, # keep each episode's KV cache across turns; False: prefill every prompt whole
                  kv_cache_gb:float|None=8.0, # at most this much KV cache kept between turns (None: no limit)
                  stop_at_tool_call:bool=True, # end a turn at the token that closes its tool call
-                 tool_prompt:str='full'): # the tool schemas in the prompt: 'full', or 'compact' for small models
+                 tool_prompt:str='full', # the tool schemas in the prompt: 'full', or 'compact' for small models
+                 share_prefix:bool=True, # prefill the block all of a turn's prompts start with once, and attend to one copy
+                 min_shared:int=32, # share a block only if it is at least this many tokens
+                 max_prefixes:int=4, # shared blocks kept between turns
+                 dtype='auto'): # when `model` is a name: 'auto' (bf16 where the hardware has bf16 units), 'bf16', 'fp32'
         check_tool_prompt(tool_prompt)
         if kv_cache_gb is not None and kv_cache_gb < 0: raise ValueError(f"kv_cache_gb {kv_cache_gb}: must be >= 0")
         store_attr('max_new_tokens,temperature,top_p,top_k,batch_size,seed,prompt_token_ids,'
-                   'kv_cache,kv_cache_gb,stop_at_tool_call,tool_prompt')
-        self.model, tok = load_model(model) if isinstance(model, str) else model
+                   'kv_cache,kv_cache_gb,stop_at_tool_call,tool_prompt,share_prefix,min_shared,max_prefixes')
+        self.model, tok = load_model(model, dtype=dtype) if isinstance(model, str) else model
         self.tokenizer = prepare_tokenizer(tok)
         self.model_name = model_name or model_label(model if isinstance(model, str) else self.model.name_or_path)
         self.stop_ids = stop_token_ids(self.tokenizer, self.model)
         self.context = getattr(self.model.config, 'max_position_embeddings', None) or 10**9
         self._cached = weakref.WeakSet()  # episodes whose scratch holds a KV cache
         self._calls = 0                   # calls to `act` so far: how recently each cache was used
+        self._prefixes = []               # shared blocks: their ids and per-layer keys and values, latest first
+        self.occupancy = dict(busy=0, slots=0)  # decode slots doing work, of all `batch_size` slots of every step
 
     sampling = sampling
     def __repr__(self): return (f"HFPolicy({self.model_name!r}, temperature={self.temperature}, "
                                 f"max_new_tokens={self.max_new_tokens})")
+
 
 # %% ../../nbs/agents/02_policies.ipynb #d20ffa02
 TOOL_PROMPTS = ('full', 'compact')
@@ -273,25 +284,35 @@ def _action(self:HFPolicy, c:dict) -> Action:
     if self.prompt_token_ids: m['prompt_token_ids'] = c['prompt_ids']
     return text_action(c['text'], m)
 
-# %% ../../nbs/agents/02_policies.ipynb #33f4d941
+# %% ../../nbs/agents/02_policies.ipynb #36594ecf
 @patch
 def act(self:HFPolicy, episodes:list[Episode]) -> list[Action]:
-    "One action per episode, generated in batches of similar length."
+    "One action per episode, longest prompts first, in batches that refill as rows finish."
     prompts = [self._prompt(ep) for ep in episodes]
     out = [Action(error=err) if err else None for _, err in prompts]
     todo = sorted((i for i, p in enumerate(prompts) if p[0] is not None), key=lambda i: -len(prompts[i][0]))
-    kv, self._calls = self.kv_cache, self._calls + 1
-    for b in range(0, len(todo), self.batch_size):
-        idx, ids = todo[b:b+self.batch_size], [prompts[i][0] for i in todo[b:b+self.batch_size]]
-        seed = seeded_rng(self.seed, *[episodes[i].seed for i in idx], *ids).getrandbits(63)
-        if kv: gens = self._decode(self._prefill([episodes[i] for i in idx], ids), seed); self._trim()
-        else: gens = generate(self.model, self.tokenizer, ids, self.max_new_tokens, self.temperature, self.top_p, seed,
-                              self.stop_ids, self.stop_at_tool_call, self.top_k)
-        for i, g in zip(idx, gens):
-            out[i] = self._action(g)
-            episodes[i].scratch['hf'] = dict(ids=g['prompt_ids'] + g['token_ids'], n=len(episodes[i].messages) + 1,
-                                             turn=episodes[i].turns)
+    self._calls += 1
+    if self.kv_cache:
+        for ep in [e for e in self._cached if e.done]: ep.scratch.pop('kv', None); self._cached.discard(ep)
+        rows = [dict(ep=episodes[i], ids=prompts[i][0]) for i in todo]
+        gens = [r['out'] for r in self._decode(rows, self._shared([r['ids'] for r in rows]))]
+        self._trim()
+    else: gens = [g for b in range(0, len(todo), self.batch_size) for g in self._generate(episodes, prompts,
+                                                                                           todo[b:b+self.batch_size])]
+    for i, g in zip(todo, gens):
+        out[i] = self._action(g)
+        episodes[i].scratch['hf'] = dict(ids=g['prompt_ids'] + g['token_ids'], n=len(episodes[i].messages) + 1,
+                                         turn=episodes[i].turns)
     return out
+
+@patch
+def _generate(self:HFPolicy, episodes:list[Episode], prompts:list, idx:list[int]) -> list[dict]:
+    "One batch through transformers' `generate`, every prompt prefilled whole (the path without a cache)."
+    ids = [prompts[i][0] for i in idx]
+    seed = seeded_rng(self.seed, *[episodes[i].seed for i in idx], *ids).getrandbits(63)
+    return generate(self.model, self.tokenizer, ids, self.max_new_tokens, self.temperature, self.top_p, seed,
+                    self.stop_ids, self.stop_at_tool_call, self.top_k)
+
 
 # %% ../../nbs/agents/02_policies.ipynb #64d2cfe1
 class _Slots(CacheLayerMixin):
@@ -323,83 +344,202 @@ def _common(a:list, b:list) -> int:
     n = min(len(a), len(b))
     return next((i for i in range(n) if a[i] != b[i]), n)
 
-# %% ../../nbs/agents/02_policies.ipynb #cfaf19ae
+# %% ../../nbs/agents/02_policies.ipynb #d42db41d
+def shared_prefix_attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0,
+                            vma_prefix=None, # per layer, the `(keys, values)` of a block every row starts with
+                            **kwargs):
+    "Attention over one copy of a shared block's keys and values (`vma_prefix`), then each row's own `key`s."
+    if vma_prefix is None:  # a float mask in the queries' dtype (fp32 weights under a bf16 autocast give bf16 ones)
+        m = attention_mask
+        if m is not None and m.is_floating_point(): m = m.to(query.dtype)
+        return sdpa_attention_forward(module, query, key, value, m, dropout=dropout, scaling=scaling, **kwargs)
+    kp, vp = vma_prefix[module.layer_idx]                  # [1, kv heads, S, dim]: read once for the whole batch
+    B, H, Q, D = query.shape; G, S = kp.shape[1], kp.shape[2]
+    q, scale = query.reshape(B, G, H // G * Q, D), scaling or D**-0.5  # query heads grouped under their kv head
+    flat = lambda t: t.transpose(0, 1).reshape(G, -1, t.shape[-1])     # [B, G, n, x] -> [G, B*n, x]
+    unflat = lambda t, x: t.reshape(G, B, -1, x).transpose(0, 1)       # and back
+    shared, own = unflat(flat(q) @ kp[0].transpose(1, 2), S) * scale, q @ key.transpose(2, 3) * scale
+    if attention_mask is not None:  # [B, 1, Q, T] -> the same for each query head of a group
+        m = attention_mask
+        own = own + m[:, :, None].expand(m.shape[0], 1, H // G, Q, m.shape[-1]).reshape(m.shape[0], 1, -1, m.shape[-1])
+    p = torch.softmax(torch.cat([shared, own], -1).float(), -1).to(query.dtype)
+    out = unflat(flat(p[..., :S]) @ vp[0], D) + p[..., S:] @ value
+    return out.reshape(B, H, Q, D).transpose(1, 2).contiguous(), None
+
+AttentionInterface.register('vma_shared_prefix', shared_prefix_attention)
+AttentionMaskInterface.register('vma_shared_prefix', sdpa_mask)
+
+@contextmanager
+def attention(model, name:str):
+    "Run the block with `model`'s attention implementation set to `name`, and denormal floats flushed to zero."
+    old = model.config._attn_implementation
+    model.config._attn_implementation = name
+    torch.set_flush_denormal(True)  # denormals (exp of very negative scores) slow CPU matmuls up to 10x
+    try: yield
+    finally: model.config._attn_implementation = old; torch.set_flush_denormal(False)
+
+
+# %% ../../nbs/agents/02_policies.ipynb #a5ffe28f
+def _causal(q:int, t:int, dtype) -> torch.Tensor:
+    "An additive `[1, 1, q, t]` mask over a row's own keys: query i sees the first `t - q + i + 1` of them."
+    return torch.zeros(1, 1, q, t, dtype=dtype).masked_fill_(torch.ones(q, t, dtype=torch.bool).triu(t - q + 1),
+                                                             torch.finfo(dtype).min)
+
+@patch
+def _forward(self:HFPolicy, ids:torch.Tensor, pos:torch.Tensor, mask:torch.Tensor, cache, pre:dict|None):
+    "Last-position logits of `ids` at positions `pos` over `cache`, after the shared block `pre` (if any)."
+    with attention(self.model, 'vma_shared_prefix'):
+        out = self.model(input_ids=ids, position_ids=pos, attention_mask=mask, cache=cache, use_cache=True,
+                         logits_to_keep=1, vma_prefix=pre and pre['layers'])
+    return out.logits[:, -1].float()
+
+
+# %% ../../nbs/agents/02_policies.ipynb #4847c58e
+def _starts(p:list, block:list) -> bool: return len(p) > len(block) and p[:len(block)] == block
+
 @patch
 @torch.inference_mode()
-def _prefill(self:HFPolicy, eps:list[Episode], prompts:list[list]) -> list[dict]:
-    "Run each prompt's uncached tokens through the model, one episode at a time: a row per episode for `_decode`."
-    for ep in [e for e in self._cached if e.done]: ep.scratch.pop('kv', None); self._cached.discard(ep)
-    rows = []
-    for ep, ids in zip(eps, prompts):
-        own = ep.scratch.pop('kv', None)
-        best = max([own] * (own is not None) + rows, key=lambda r: _common(r['ids'], ids), default=None)
-        keep = min(_common(best['ids'], ids), len(ids) - 1) if best else 0
-        if best is own and keep:
-            cache = own['cache']; cache.crop(keep - cache.get_seq_length())
-        elif keep: cache = DynamicCache([(l.keys[:, :, :keep], l.values[:, :, :keep]) for l in best['cache'].layers])
-        else: cache = DynamicCache()
-        x = torch.tensor([ids[keep:]], device=self.model.device)
-        logits = self.model(input_ids=x, cache=cache, use_cache=True, logits_to_keep=1).logits[0, -1].float()
-        rows.append(dict(ep=ep, ids=ids, cache=cache, logits=logits, cached=keep))
-    return rows
+def _shared(self:HFPolicy, prompts:list[list]) -> dict|None:
+    "The shared block of `prompts`: a kept one they all start with, or their common prefix, prefilled once and kept."
+    if not self.share_prefix or not prompts: return None
+    kept = [e for e in self._prefixes if all(_starts(p, e['ids']) for p in prompts)]
+    if kept: e = max(kept, key=lambda e: len(e['ids']))
+    else:
+        n = min([_common(prompts[0], p) for p in prompts[1:]] + [len(p) - 1 for p in prompts]) if prompts[1:] else 0
+        if n < self.min_shared: return None
+        cache = DynamicCache()
+        with attention(self.model, 'sdpa'):
+            self.model(input_ids=torch.tensor([prompts[0][:n]], device=self.model.device), cache=cache,
+                       use_cache=True, logits_to_keep=1)
+        e = dict(ids=prompts[0][:n], layers=[(l.keys, l.values) for l in cache.layers])
+    self._prefixes = [e] + [x for x in self._prefixes if x is not e][:self.max_prefixes - 1]
+    return e
 
-# %% ../../nbs/agents/02_policies.ipynb #736e618f
+
+# %% ../../nbs/agents/02_policies.ipynb #1bb08078
 @patch
-def _sample(self:HFPolicy, logits:torch.Tensor, rng) -> tuple[torch.Tensor, torch.Tensor]:
-    "Next tokens (greedy, or sampled at `temperature` within `top_k` and `top_p`), log-probabilities at `temperature`."
-    scaled = logits / (self.temperature or 1.0)
+@torch.inference_mode()
+def _start(self:HFPolicy, r:dict, pre:dict|None) -> dict:
+    "Prefill row `r`'s uncached tokens, after the shared block `pre` or from its own cache, and pick its first token."
+    S, ids, own = len(pre['ids']) if pre else 0, r['ids'], r['ep'].scratch.pop('kv', None)
+    keep = max(S, min(_common(own['ids'], ids), len(ids) - 1) if own and own['pre'] is pre else 0)
+    k, q, dev = keep - S, len(ids) - keep, self.model.device
+    cache = DynamicCache([(l.keys[:, :, :k], l.values[:, :, :k]) for l in own['cache'].layers]) if k else DynamicCache()
+    logits = self._forward(torch.tensor([ids[keep:]], device=dev), torch.arange(keep, len(ids), device=dev)[None],
+                           _causal(q, k + q, self.model.dtype).to(dev), cache, pre)
+    seed = seeded_rng(self.seed, r['ep'].seed, *ids).getrandbits(63)
+    r |= dict(cache=cache, cached=keep, gen=[], lps=[], rng=torch.Generator(dev).manual_seed(seed))
+    self._pick(r, logits[0])
+    return r
+
+
+# %% ../../nbs/agents/02_policies.ipynb #b8900568
+@patch
+def _pick(self:HFPolicy, r:dict, logits:torch.Tensor):
+    "Append row `r`'s next token (argmax, or drawn at `temperature` within `top_k`/`top_p`) and its log-probability."
+    scaled = logits[None] / (self.temperature or 1.0)
     if self.temperature > 0:
         kept = TopKLogitsWarper(self.top_k)(None, scaled) if self.top_k else scaled
         kept = TopPLogitsWarper(self.top_p)(None, kept) if self.top_p < 1 else kept
-        nxt = torch.multinomial(torch.softmax(kept, -1), 1, generator=rng)[:, 0]
-    else: nxt = logits.argmax(-1)
-    return nxt, torch.log_softmax(scaled, -1).gather(1, nxt[:, None])[:, 0]
+        nxt = torch.multinomial(torch.softmax(kept, -1), 1, generator=r['rng'])[0, 0]
+    else: nxt = logits.argmax()
+    r['gen'].append(int(nxt)); r['lps'].append(float(torch.log_softmax(scaled[0], -1)[nxt]))
 
-# %% ../../nbs/agents/02_policies.ipynb #fd9cbef7
 @patch
-@torch.inference_mode()
-def _decode(self:HFPolicy, rows:list[dict], seed:int) -> list[dict]:
-    "Generate for `rows` in one batch from their caches; a finished row leaves the batch and keeps its cache."
-    tok, stops, dev, B = self.tokenizer, set(self.stop_ids), self.model.device, len(rows)
-    lens = [len(r['ids']) for r in rows]; P, cap = max(lens), max(lens) + self.max_new_tokens
+def _ended(self:HFPolicy, r:dict) -> bool:
+    "Has row `r` generated a stop token, closed a tool call, or used up `max_new_tokens`?"
+    g = r['gen']
+    return (len(g) >= self.max_new_tokens or g[-1] in self.stop_ids
+            or (self.stop_at_tool_call and closes_call(self.tokenizer, g)))
+
+
+# %% ../../nbs/agents/02_policies.ipynb #41f95e92
+@patch
+def _pack(self:HFPolicy, rows:list[dict]) -> dict:
+    "A decode batch of `rows`: their own caches left-padded into preallocated slots, each row's last token pending."
+    dev, lens = self.model.device, [r['cache'].get_seq_length() for r in rows]
+    P = max(lens); cap = P + max(self.max_new_tokens - len(r['gen']) for r in rows) + 1
     cache = Cache(layers=[_Slots(_left_padded([r['cache'].layers[j].keys for r in rows], lens, cap),
                                  _left_padded([r['cache'].layers[j].values for r in rows], lens, cap), P)
                           for j in range(len(rows[0]['cache'].layers))])
-    valid = torch.zeros(B, cap, dtype=torch.bool, device=dev)
+    valid = torch.zeros(len(rows), cap, dtype=torch.bool, device=dev)
     for b, n in enumerate(lens): valid[b, P-n:P] = True
-    pos, logits, slot = torch.tensor(lens, device=dev), torch.stack([r['logits'] for r in rows]), list(range(B))
-    gen, lps = [[] for _ in rows], [[] for _ in rows]
-    rng = torch.Generator(dev).manual_seed(seed % 2**63) if self.temperature > 0 else None
-    for step in range(self.max_new_tokens):
-        nxt, lp = self._sample(logits, rng)
-        for s, r in enumerate(slot): gen[r].append(int(nxt[s])); lps[r].append(float(lp[s]))
-        last = step == self.max_new_tokens - 1
-        ended = [s for s, r in enumerate(slot) if last or gen[r][-1] in stops
-                 or (self.stop_at_tool_call and closes_call(tok, gen[r]))]
-        for s in reversed(ended):  # keep the row's cache, then fill its slot with the last live row
-            a = P - lens[slot[s]]
-            for L, D in zip(cache.layers, rows[slot[s]]['cache'].layers):
-                D.keys, D.values = L.keys[s:s+1, :, a:L.n].clone(), L.values[s:s+1, :, a:L.n].clone()
-            e = len(slot) - 1
-            if s < e:
-                for L in cache.layers: L.move(e, s)
-                valid[s], pos[s], nxt[s], slot[s] = valid[e], pos[e], nxt[e], slot[e]
-            slot.pop()
-        if not slot: break
-        m, n = len(slot), cache.layers[0].n
-        for L in cache.layers: L.m = m
-        valid[:m, n] = True
-        dtype = cache.layers[0].keys.dtype
-        mask = torch.zeros(m, 1, 1, n + 1, dtype=dtype, device=dev).masked_fill_(~valid[:m, None, None, :n+1],
-                                                                                   torch.finfo(dtype).min)
-        logits = self.model(input_ids=nxt[:m, None], position_ids=pos[:m, None], attention_mask=mask, cache=cache,
-                            use_cache=True).logits[:, -1].float()
-        pos[:m] += 1
-    for r, g in zip(rows, gen):
-        r['ep'].scratch['kv'] = dict(ids=r['ids'] + g[:-1], cache=r['cache'], call=self._calls)
-        self._cached.add(r['ep'])
-    return [_completion(tok, g, lp, stops, self.stop_at_tool_call) | {'prompt_ids': r['ids'], 'cached': r['cached']}
-            for r, g, lp in zip(rows, gen, lps)]
+    pos = torch.tensor([len(r['ids']) + len(r['gen']) - 1 for r in rows], device=dev)
+    return dict(rows=list(rows), cache=cache, valid=valid, pos=pos, start=[P - n for n in lens])
+
+@patch
+def _take(self:HFPolicy, b:dict, s:int):
+    "Copy slot `s`'s keys and values out of batch `b` into its row's own cache."
+    a = b['start'][s]
+    b['rows'][s]['cache'] = DynamicCache([(L.keys[s:s+1, :, a:L.n].clone(), L.values[s:s+1, :, a:L.n].clone())
+                                          for L in b['cache'].layers])
+
+@patch
+def _finish(self:HFPolicy, r:dict, pre:dict|None):
+    "Keep row `r`'s cache with its episode, for the next turn, and make its completion."
+    ep = r['ep']
+    ep.scratch['kv'] = dict(ids=r['ids'] + r['gen'][:-1], pre=pre, cache=r.pop('cache'), call=self._calls)
+    self._cached.add(ep)
+    r['out'] = _completion(self.tokenizer, r['gen'], r['lps'], set(self.stop_ids), self.stop_at_tool_call) | {
+        'prompt_ids': r['ids'], 'cached': r['cached']}
+
+@patch
+def _leave(self:HFPolicy, b:dict, s:int, pre:dict|None):
+    "Row `s` is done: it keeps its cache, and the batch's last row moves into its slot."
+    self._take(b, s); self._finish(b['rows'][s], pre)
+    e = len(b['rows']) - 1
+    if s < e:
+        for L in b['cache'].layers: L.move(e, s)
+        for k in ('valid', 'pos'): b[k][s] = b[k][e]
+        b['rows'][s], b['start'][s] = b['rows'][e], b['start'][e]
+    b['rows'].pop(); b['start'].pop()
+    for L in b['cache'].layers: L.m = len(b['rows'])
+
+
+# %% ../../nbs/agents/02_policies.ipynb #fe5c8d8d
+@patch
+def _step(self:HFPolicy, b:dict, pre:dict|None):
+    "One decode step of batch `b`: run each row's pending token, pick the next, let finished rows leave."
+    m, n, dev, dtype = len(b['rows']), b['cache'].layers[0].n, self.model.device, self.model.dtype
+    b['valid'][:m, n] = True
+    mask = torch.zeros(m, 1, 1, n + 1, dtype=dtype, device=dev).masked_fill_(~b['valid'][:m, None, None, :n+1],
+                                                                               torch.finfo(dtype).min)
+    nxt = torch.tensor([[r['gen'][-1]] for r in b['rows']], device=dev)
+    logits = self._forward(nxt, b['pos'][:m, None], mask, b['cache'], pre)
+    b['pos'][:m] += 1
+    for r, lg in zip(b['rows'], logits): self._pick(r, lg)
+    self.occupancy['busy'] += m; self.occupancy['slots'] += self.batch_size
+    for s in reversed([s for s, r in enumerate(b['rows']) if self._ended(r)]): self._leave(b, s, pre)
+
+@patch
+def _fit(self:HFPolicy, longest:int) -> int:
+    "How many rows of up to `longest` cached tokens (plus `max_new_tokens`) a decode batch holds within `kv_cache_gb`."
+    if self.kv_cache_gb is None: return self.batch_size
+    c = self.model.config; dim = getattr(c, 'head_dim', None) or c.hidden_size // c.num_attention_heads
+    row = 2 * c.num_hidden_layers * c.num_key_value_heads * dim * self.model.dtype.itemsize * (longest + self.max_new_tokens)
+    return max(1, min(self.batch_size, int(self.kv_cache_gb * 2**30 // row)))
+
+@patch
+@torch.inference_mode()
+def _decode(self:HFPolicy, rows:list[dict], pre:dict|None) -> list[dict]:
+    "Generate for `rows`, `batch_size` at a time: finished rows leave, and waiting ones refill a half-empty batch."
+    waiting, b, S = list(rows), None, len(pre['ids']) if pre else 0
+    while waiting or (b and b['rows']):
+        live = b['rows'] if b else []
+        size = self._fit(max(len(r['ids']) - S + len(r.get('gen', [])) for r in live + waiting[:1]))
+        if waiting and len(live) <= size // 2:
+            for s in range(len(live)): self._take(b, s)
+            new = [self._start(r, pre) for r in waiting[:size - len(live)]]
+            del waiting[:len(new)]
+            for r in new:
+                if self._ended(r): self._finish(r, pre)
+            live += [r for r in new if 'out' not in r]
+            self._trim()
+            b = self._pack(live) if live else None
+            if b is None: continue
+        self._step(b, pre)
+    return rows
+
 
 # %% ../../nbs/agents/02_policies.ipynb #f19a5412
 def cache_bytes(cache) -> int:
@@ -466,13 +606,16 @@ class OpenAIPolicy:
                  api_key_env:str='OPENAI_API_KEY', # the environment variable holding the key
                  max_new_tokens:int=512, # sent as the API's `max_tokens`
                  temperature:float=0.0, top_p:float=1.0, seed:int=0, concurrency:int=8,
-                 timeout:float=120.0, max_retries:int=2):
-        store_attr('base_url,api_key_env,max_new_tokens,temperature,top_p,seed,concurrency,timeout,max_retries')
+                 request_timeout:float=30.0, # seconds one request may take, its retries included
+                 max_reply_bytes:int=1 << 20, # a longer reply is refused (it would become the trajectory)
+                 max_retries:int=2): # tries again after a connection error, 429 or 5xx, while time is left
+        store_attr('base_url,api_key_env,max_new_tokens,temperature,top_p,seed,concurrency,request_timeout,'
+                   'max_reply_bytes,max_retries')
         self.model = self.model_name = model
         if base_url is None and not os.environ.get(api_key_env):
             raise ValueError(f"OpenAIPolicy needs an API key in the environment variable {api_key_env} "
                              "(or a base_url of a local server)")
-        self._client, self.answered = None, False  # answered: some request has succeeded
+        self._client, self.answered, self._down = None, False, None  # answered: some request has succeeded
 
     sampling = sampling
     def __repr__(self): return (f"OpenAIPolicy({self.model!r}, base_url={self.base_url!r}, "
@@ -482,7 +625,8 @@ class OpenAIPolicy:
     def client(self) -> openai.OpenAI:
         if self._client is None:
             self._client = openai.OpenAI(base_url=self.base_url, api_key=os.environ.get(self.api_key_env) or 'EMPTY',
-                                         timeout=self.timeout, max_retries=self.max_retries)
+                                         timeout=self.request_timeout, max_retries=0,  # `_ask` retries, in the time
+                                         http_client=httpx.Client(transport=BoundedTransport(self.max_reply_bytes)))
         return self._client
 
     def _scrub(self, text:str) -> str: return scrub(text, os.environ.get(self.api_key_env))
@@ -511,13 +655,33 @@ def _http_error(e:openai.APIStatusError) -> str:
     body = e.body if e.body is not None else e.message
     return f"server error {e.status_code}: {body if isinstance(body, str) else json.dumps(body, default=str)}"
 
+_RETRY = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+
+@patch
+def _ask(self:OpenAIPolicy, req:dict):
+    "The server's response to `req`, tried again after a failure on the way while `request_timeout` lasts."
+    end = time.monotonic() + self.request_timeout
+    for i in range(self.max_retries + 1):
+        try: return self.client.chat.completions.create(**req, timeout=max(end - time.monotonic(), 0.01))
+        except _RETRY as e:
+            pause = min(0.5 * 2**i, end - time.monotonic() - 0.5)
+            if i == self.max_retries or pause <= 0 or isinstance(e.__cause__, ReplyRefused): raise
+            time.sleep(pause)
+
+def _failure(e:Exception) -> str:
+    if isinstance(e, openai.APIStatusError): return _http_error(e)
+    why = f" ({e.__cause__})" if isinstance(e, openai.APIConnectionError) and str(e.__cause__ or '') else ''
+    return f"request failed: {type(e).__name__}: {e}{why}"
+
 @patch
 def _act_one(self:OpenAIPolicy, ep:Episode) -> Action:
     "Ask the server for `ep`'s next action; failures become an action with `error`."
-    try: self.answered, a = True, response_action(self.client.chat.completions.create(**self._request(ep)))
+    if self._down and not self.answered:  # no request ever went through, and one has failed: do not wait again
+        a = Action(error=self._down); a.unavailable = True; return a
+    try: self.answered, a = True, response_action(self._ask(self._request(ep)))
     except Exception as e:
-        msg = _http_error(e) if isinstance(e, openai.APIStatusError) else f"request failed: {type(e).__name__}: {e}"
-        a = Action(error=self._scrub(msg)[:500]); a.unavailable = isinstance(e, _UNAVAILABLE)
+        a = Action(error=self._scrub(_failure(e))[:500]); a.unavailable = isinstance(e, _UNAVAILABLE)
+        if a.unavailable and not self.answered: self._down = a.error
     return a
 
 @patch
@@ -530,6 +694,50 @@ def act(self:OpenAIPolicy, episodes:list[Episode]) -> list[Action]:
         first = ' '.join(out[0].error.split())[:300]
         raise PolicyUnavailable(f"{self.model} at {where}: every request failed: {first}")
     return out
+
+# %% ../../nbs/agents/02_policies.ipynb #1e5ccf26
+import http.client, threading, httpx
+
+class ReplyRefused(httpx.RemoteProtocolError):
+    "A reply vma will not take: larger than the cap, or compressed."
+
+def _cut(conn, cut:threading.Event):
+    cut.set()
+    try: conn.sock and conn.sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read at once
+    except OSError: pass
+
+class BoundedTransport(httpx.BaseTransport):
+    "HTTP/1.1 whose requests end by their deadline (the `read` timeout), and whose replies stop at `max_bytes`."
+    def __init__(self, max_bytes:int=1 << 20): self.max_bytes = max_bytes
+
+    def handle_request(self, request:httpx.Request) -> httpx.Response:
+        limit = (request.extensions.get('timeout') or {}).get('read') or 30.
+        u, cut = request.url, threading.Event()
+        conn = (http.client.HTTPSConnection(u.host, u.port, timeout=limit, context=httpx.create_ssl_context())
+                if u.scheme == 'https' else http.client.HTTPConnection(u.host, u.port, timeout=limit))
+        timer = threading.Timer(limit, _cut, (conn, cut))
+        try:
+            conn.connect(); timer.start()
+            head = {k: v for k, v in request.headers.items() if k.lower() != 'accept-encoding'}
+            conn.request(request.method, u.raw_path.decode('ascii'), request.read(),
+                         head | {'Accept-Encoding': 'identity'})
+            r = conn.getresponse()
+            if r.getheader('Content-Encoding', 'identity').lower() not in ('identity', ''):
+                raise ReplyRefused(f"a compressed reply ({r.getheader('Content-Encoding')}), though none was asked for")
+            body = r.read(self.max_bytes + 1)  # at the deadline the socket is shut: the read ends short
+            if cut.is_set(): raise TimeoutError
+            if r.length: raise http.client.IncompleteRead(body, r.length)  # the server hung up early
+            if len(body) > self.max_bytes:
+                raise ReplyRefused(f"reply larger than {self.max_bytes:,} bytes (max_reply_bytes)")
+        except (OSError, http.client.HTTPException) as e:
+            if cut.is_set() or isinstance(e, TimeoutError):
+                raise httpx.ReadTimeout(f"no whole reply within {limit:.3g}s (request_timeout)") from None
+            raise (httpx.ConnectError if isinstance(e, ConnectionRefusedError) else httpx.RemoteProtocolError)(
+                f"{type(e).__name__}: {e}") from None
+        finally: timer.cancel(); conn.close()
+        drop = ('content-length', 'transfer-encoding', 'content-encoding', 'connection')
+        return httpx.Response(r.status, headers=[(k, v) for k, v in r.getheaders() if k.lower() not in drop],
+                              content=body, request=request)
 
 # %% ../../nbs/agents/02_policies.ipynb #0533a8c1
 def free_port(host:str='127.0.0.1') -> int:
@@ -571,14 +779,18 @@ def make_policy(kind:str='scripted', # 'scripted', 'oracle', 'hf' or 'openai'
                 model:str='default', # hf: a `load_model` name or path; openai: the served model's name
                 noise:float=0.2, # scripted: chance per episode of a realistic mistake
                 base_url:str|None=None, api_key_env:str='OPENAI_API_KEY', # openai: endpoint and key variable
-                temperature:float=0.0, max_new_tokens:int=256, batch_size:int=16, seed:int=0,
-                tool_prompt:str='full'): # hf: 'full' or 'compact' tool descriptions
+                temperature:float=0.0, max_new_tokens:int=256, batch_size:int=64, seed:int=0,
+                tool_prompt:str='full', # hf: 'full' or 'compact' tool descriptions
+                dtype='auto', # hf: 'auto' (bf16 where the hardware has bf16 units), 'bf16' or 'fp32'
+                request_timeout:float|None=None, max_reply_bytes:int|None=None): # openai (None: its defaults)
     "A policy object from flat parameters."
     if kind == 'scripted': return ScriptedPolicy(noise, max_new_tokens, temperature, seed=seed)
     if kind == 'oracle': return OraclePolicy(max_new_tokens, temperature, seed=seed)
     if kind == 'hf': return HFPolicy(model, max_new_tokens=max_new_tokens, temperature=temperature,
-                                     batch_size=batch_size, seed=seed, tool_prompt=tool_prompt)
+                                     batch_size=batch_size, seed=seed, tool_prompt=tool_prompt, dtype=dtype)
     if kind == 'openai':
+        limits = {k: v for k, v in dict(request_timeout=request_timeout, max_reply_bytes=max_reply_bytes).items()
+                  if v is not None}
         return OpenAIPolicy(model, base_url, api_key_env, max_new_tokens=max_new_tokens, temperature=temperature,
-                            seed=seed)
+                            seed=seed, **limits)
     raise ValueError(f"unknown policy kind {kind!r}; known: {', '.join(POLICY_KINDS)}")

@@ -6,17 +6,17 @@ Docs: https://vma-dev.github.io/vma/agents/runtime.html.md"""
 
 # %% auto #0
 __all__ = ['DOMAINS', 'Task', 'get_domain', 'suites_of', 'check_suite', 'seeded_rng', 'TaskRef', 'load_suite', 'parse_suites',
-           'tool_function', 'tool_schema', 'ToolError', 'Tool', 'ToolResult', 'Env', 'Action', 'Episode',
-           'run_episodes', 'run_episode', 'content_fingerprint']
+           'task_records', 'tool_function', 'tool_schema', 'ToolError', 'Tool', 'ToolResult', 'Env', 'Action',
+           'Episode', 'run_episodes', 'run_episode', 'content_fingerprint']
 
 # %% ../../nbs/agents/00_runtime.ipynb #59566b71
-import json, time, random, hashlib, uuid, importlib, inspect, typing, functools, copy, dataclasses
+import json, time, random, hashlib, uuid, importlib, inspect, typing, functools, copy, dataclasses, sys, warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 from fastcore.basics import patch, store_attr
 from fastcore.docments import docments
 from ..schema import (Trajectory, Agent, Step, ToolCall, Observation, ObservationResult, Metrics, FinalMetrics,
-                        SubagentTrajectoryRef, now_iso, step_messages)
+                        SubagentTrajectoryRef, now_iso, step_messages, LoadError, SkippedRecord)
 
 # %% ../../nbs/agents/00_runtime.ipynb #3252620f
 @dataclass
@@ -110,12 +110,20 @@ def load_suite(domain:str, # one of vma's domains
                seed:int=0, # the task seed (a real suite: the order of its tasks)
                suite:str='generated', # 'generated' or one of the domain's real suites
                data:str|None=None, # a real suite's file or folder
+               errors:list|None=None, # collects one line per bad record skipped (None: printed to stderr)
               ) -> list[Task]:
-    "One split of one suite of `domain`; ValueError (one line) for a suite the domain does not have."
+    "One split of one suite of `domain` (its bad records skipped); ValueError for a suite the domain does not have."
     check_suite(domain, suite)
-    dom = get_domain(domain)
-    if suite == 'generated' and data is None: return dom.load_tasks(split, n, seed)
-    return dom.load_tasks(split, n, seed, suite=suite, data=data)
+    dom, kw = get_domain(domain), {} if suite == 'generated' and data is None else dict(suite=suite, data=data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', SkippedRecord)
+        tasks = dom.load_tasks(split, n, seed, **kw)
+    for w in caught:
+        if not issubclass(w.category, SkippedRecord):  # others pass through
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif errors is None: print(f"skipped: {w.message}", file=sys.stderr)
+        else: errors.append(str(w.message))
+    return tasks
 
 def parse_suites(domains:list, # the domains evaluated
                  suites=None, # None; 'gsm8k,swe:humaneval'; or {domain: suite or [suites]}
@@ -131,6 +139,21 @@ def parse_suites(domains:list, # the domains evaluated
                                          + (f" ({d} has {', '.join(suites_of(d))})" if d in want else ''))
             for x in hit: want[x] += [s] if s not in want[x] else []
     return [(d, s) for d in domains for s in (want[d] or ['generated'])]
+
+# %% ../../nbs/agents/00_runtime.ipynb #b27a4443
+def task_records(records, # `(where, record or LoadError)` pairs, as `read_json_records` yields them
+                 make:Callable, # `(record, where) -> Task`, raising for a bad record
+                ) -> tuple[list, list[str]]:
+    "The tasks `make` builds from `records`, and one line per bad record (a `LoadError`, or any error `make` raised)."
+    tasks, bad = [], []
+    for where, rec in records:
+        try:
+            if isinstance(rec, LoadError): raise rec
+            tasks.append(make(rec, where))
+        except LoadError as e: bad.append(str(e))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as e:
+            bad.append(str(LoadError(where, '(record)', f"{type(e).__name__}: {e}")))
+    return tasks, bad
 
 # %% ../../nbs/agents/00_runtime.ipynb #ec65fcc6
 def tool_function(fn:Callable, name:str|None=None) -> Callable:

@@ -6,15 +6,16 @@ Docs: https://vma-dev.github.io/vma/domains/math.html.md"""
 
 # %% auto #0
 __all__ = ['DOMAIN', 'SPLIT_SIZES', 'SUITES', 'SYSTEM_PROMPT', 'REWARD_WEIGHTS', 'TURN_BUDGET', 'TRAINED_ROLE', 'RG_GENERATORS',
-           'GSMS_GENERATOR', 'GSMS_ITEMS', 'safe_eval', 'fmt_number', 'solve_equation', 'parse_number', 'numbers_match',
-           'load_tasks', 'load_task', 'MathEnv', 'make_env', 'MathExpert', 'task_from_question', 'quality',
-           'gsm8k_gold', 'gsm8k_steps', 'load_gsm8k', 'MathOracle', 'load_reasoning_gym', 'rg_score', 'cot_steps',
-           'load_gsm_symbolic']
+           'GSMS_GENERATOR', 'GSMS_ITEMS', 'safe_eval', 'fmt_number', 'solve_equation', 'Number', 'read_number',
+           'parse_number', 'numbers_match', 'load_tasks', 'load_task', 'MathEnv', 'make_env', 'MathExpert',
+           'task_from_question', 'quality', 'gsm8k_gold', 'gsm8k_steps', 'load_gsm8k', 'MathOracle',
+           'load_reasoning_gym', 'rg_score', 'cot_steps', 'load_gsm_symbolic']
 
 # %% ../../nbs/domains/math.ipynb #08e2c7ca
-import ast, copy, hashlib, itertools, math, operator, re, functools
+import ast, copy, hashlib, itertools, math, operator, re, functools, warnings
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 import sympy
 from sympy.parsing.sympy_parser import (
     parse_expr,
@@ -22,8 +23,8 @@ from sympy.parsing.sympy_parser import (
     implicit_multiplication_application,
     convert_xor,
 )
-from ..agents.runtime import Task, Env, Action, ToolError, seeded_rng
-from ..schema import Trajectory, LoadError, read_json_records
+from ..agents.runtime import Task, Env, Action, ToolError, seeded_rng, task_records
+from ..schema import Trajectory, LoadError, SkippedRecord, read_json_records
 
 # %% ../../nbs/domains/math.ipynb #0613c496
 DOMAIN = 'math'
@@ -88,21 +89,81 @@ def solve_equation(equation:str, variable:str='x') -> list:
     return sols
 
 # %% ../../nbs/domains/math.ipynb #73dcdb64
-_NUM = re.compile(r'-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?')
+_INT = r'(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d+)'
+_DEC = rf'(?:{_INT}(?:\.\d+)?|\.\d+)'
+_TEX = rf'\\[dt]?frac\s*(?:\{{\s*(?P<a>-?{_DEC})\s*\}}|(?P<a1>\d))\s*(?:\{{\s*(?P<b>-?{_DEC})\s*\}}|(?P<b1>\d))'
+_NUMBER = re.compile(rf"""(?<![\w.])(?P<neg>-)?(?:\\?[$€£¥₹]\s*)?(?P<neg2>-)?
+    (?:{_TEX}
+      |(?P<whole>\d+)\s+(?P<num>\d+)\s*/\s*(?P<den>\d+)(?!\s*[\d.])
+      |(?P<dec>{_DEC})(?P<exp>[eE][-+]?\d+)?(?:\s*/\s*(?P<over>{_DEC}))?)
+    (?P<pct>\s*(?:\\?%|percent\b))?""", re.X)
 
+class Number(NamedTuple):
+    "A number as written: its exact value, its decimal places (None when exact), and whether it is a percentage."
+    value: Fraction
+    places: int|None = None
+    percent: bool = False
+
+def _boxed(text:str) -> str:
+    "The inside of the last `\\boxed{...}` in `text`, else `text`."
+    if (i := text.rfind('\\boxed{')) < 0: return text
+    depth = 0
+    for j in range(i + 6, len(text)):
+        depth += {'{': 1, '}': -1}.get(text[j], 0)
+        if depth == 0: return text[i + 7:j]
+    return text[i + 7:]
+
+def _fr(s:str) -> Fraction: return Fraction(s.replace(',', ''))
+
+def _number(m:re.Match) -> Number|None:
+    "The number a match of `_NUMBER` wrote (None for a zero denominator)."
+    g, exact = m.groupdict(), m['dec'] is None or m['over'] is not None or '.' not in m['dec']
+    try:
+        if m['whole']: v = int(m['whole']) + Fraction(int(m['num']), int(m['den']))
+        elif m['dec'] is None: v = _fr(g['a'] or g['a1']) / _fr(g['b'] or g['b1'])
+        else: v = _fr(m['dec'] + (m['exp'] or '')) / (_fr(m['over']) if m['over'] else 1)
+    except ZeroDivisionError: return None
+    places = None if exact else len(m['dec'].partition('.')[2]) - int((m['exp'] or 'e0')[1:])
+    return Number(-v if m['neg'] or m['neg2'] else v, places, bool(m['pct']))
+
+def read_number(text) -> Number|None:
+    "The last number in `text` (in its last `\\boxed{}` if any), exactly as written; None if there is none."
+    if isinstance(text, bool): return None
+    if isinstance(text, (int, Fraction)): return Number(Fraction(text))
+    if isinstance(text, float): return Number(Fraction(repr(text)))  # a float is the decimal it prints as
+    s = _boxed(str(text or '')).replace('−', '-').replace('{,}', ',')
+    found = [_number(m) for m in _NUMBER.finditer(re.sub(r'(?<=\d)\\,(?=\d{3})', ',', s))]
+    return next((n for n in reversed(found) if n is not None), None)
+
+# %% ../../nbs/domains/math.ipynb #de795358
 def parse_number(text) -> float|None:
-    "The last number in `text` (fractions like `19/12` and e-notation included), or None."
-    if isinstance(text, (int, float)) and not isinstance(text, bool): return float(text)
-    found = _NUM.findall(str(text or ''))
-    if not found: return None
-    s = found[-1].replace(',', '').replace(' ', '')
-    try: return float(Fraction(s)) if '/' in s else float(s)
-    except (ValueError, ZeroDivisionError): return None
+    "The last number in `text` as a float (a percentage as written: `25%` is 25), or None."
+    n = read_number(text)
+    return None if n is None else float(n.value)
 
-def numbers_match(answer, gold, rel_tol:float=1e-4, abs_tol:float=1e-6) -> bool:
-    "Numeric equality with a tolerance."
-    a, g = parse_number(answer), parse_number(gold)
-    return a is not None and g is not None and math.isclose(a, g, rel_tol=rel_tol, abs_tol=abs_tol)
+# %% ../../nbs/domains/math.ipynb #d227688f
+def _endless(q:Fraction) -> bool:
+    "Has `q` no finite decimal expansion (1/3, 19/12)?"
+    d = q.denominator
+    for p in (2, 5):
+        while d % p == 0: d //= p
+    return d > 1
+
+def _tol(g:Number, a:Number) -> Fraction:
+    "How far answer `a` may lie from gold `g` (the rules above)."
+    if g.places is not None: return Fraction(10) ** -g.places / 2
+    if _endless(g.value) and (a.places or 0) >= 6: return Fraction(10) ** -a.places / 2
+    return Fraction(0)
+
+def numbers_match(answer, # the answer: text (its last number is read) or a number
+                  gold, # the gold answer: text or a number
+                  tol=None, # the absolute tolerance the task states (e.g. '1e-3'); None: the gold's stated places
+                 ) -> bool:
+    "Is `answer` the gold number? Exact for integers and fractions, a decimal gold to its own stated places."
+    a, g = read_number(answer), read_number(gold)
+    if a is None or g is None: return False
+    t = _tol(g, a) if tol is None else Fraction(str(tol))
+    return any(abs(v - g.value) <= t for v in ([a.value, 100 * a.value] if g.percent and not a.percent else [a.value]))
 
 # %% ../../nbs/domains/math.ipynb #350f54c4
 def _linear(r):
@@ -187,7 +248,9 @@ _KINDS = [_linear, _arith, _percent, _fraction, _word]
 def _make(split, i, seed) -> Task:
     r = seeded_rng('math', seed, split, i)
     q, gold, meta = _KINDS[i % len(_KINDS)](r)
-    return Task(f"math-{split}-{i:05d}", DOMAIN, split, q, fmt_number(gold), meta, seed=seed)
+    g = fmt_number(gold)  # exact, or rounded to 6 places: only an exact one says so
+    return Task(f"math-{split}-{i:05d}", DOMAIN, split, q, g, meta | ({'tol': '0'} if Fraction(g) == gold else {}),
+                seed=seed)
 
 def _gen(split, n, seed, exclude=frozenset()):
     out, i = [], 0
@@ -288,12 +351,12 @@ from fastcore.basics import patch
 
 @patch
 def verify(self:MathEnv) -> dict:
-    "Numeric equality of the final answer with the gold answer (None when there is no gold)."
-    ans = parse_number(self.final_answer)
+    "Is the final answer the gold one (`numbers_match` at the task's `tol`; None when there is no gold)?"
+    ans, gold = parse_number(self.final_answer), self.task.gold
     grounded = any(numbers_match(self.final_answer, o) for o in self.tool_outputs) if ans is not None else False
-    success = None if self.task.gold is None else numbers_match(self.final_answer, self.task.gold)
+    success = None if gold is None else numbers_match(self.final_answer, gold, self.task.meta.get('tol'))
     rg = {'rg_score': rg_score(self.task, self.final_answer)} if 'generator' in self.task.meta else {}
-    if rg: success = rg['rg_score'] == 1.0  # the suite's own scorer decides
+    if rg: success = success and rg['rg_score'] == 1.0  # and the suite's own scorer gives full marks
     return {'success': success, **rg, 'parsed_answer': ans, 'gold': self.task.gold, 'answer_from_tool': grounded,
             'tool_calls': len(self.tool_outputs)}
 
@@ -421,30 +484,30 @@ def _gsm8k_task(rec:dict, where:str, path:Path) -> Task:
         raise LoadError(where, 'answer', "missing, or without a final '#### N' line")
     split = _gsm8k_split(rec, path)
     return Task(f"{DOMAIN}-gsm8k-{split}-{hashlib.sha256(q.encode()).hexdigest()[:10]}", DOMAIN, split, q, gold,
-                {'suite': 'gsm8k', 'kind': 'gsm8k', 'steps': gsm8k_steps(a)})
+                {'suite': 'gsm8k', 'kind': 'gsm8k', 'steps': gsm8k_steps(a), 'tol': '0'})  # GSM8K's answers are exact
 
 # %% ../../nbs/domains/math.ipynb #95712c3a
 @functools.lru_cache(maxsize=4)
-def _gsm8k_tasks(path:str, mtime_ns:int) -> dict:
-    "All tasks of a GSM8K-format file by split (duplicate questions once)."
+def _gsm8k_tasks(path:str, mtime_ns:int) -> tuple[dict, list]:
+    "All good tasks of a GSM8K-format file by split (duplicate questions once), and one line per bad record."
     out = {s: {} for s in SPLIT_SIZES}
-    for where, rec in read_json_records(path):
-        if isinstance(rec, LoadError): raise rec
-        t = _gsm8k_task(rec, where, Path(path))
-        out[t.split].setdefault(t.task_id, t)
-    return {s: list(ts.values()) for s, ts in out.items()}
+    tasks, bad = task_records(read_json_records(path), lambda rec, where: _gsm8k_task(rec, where, Path(path)))
+    for t in tasks: out[t.split].setdefault(t.task_id, t)
+    return {s: list(ts.values()) for s, ts in out.items()}, bad
 
 def load_gsm8k(path:str|Path, # a GSM8K-format JSONL file
                split:str='test', # 'train' or 'test'
                n:int|None=None, # how many (default: the whole split)
                seed:int=0, # decides the order (and so which `n` tasks)
               ) -> list[Task]:
-    "The `gsm8k` suite: a GSM8K-format file's tasks of one split, in a seeded order."
+    "The `gsm8k` suite: a GSM8K-format file's tasks of one split, in a seeded order (bad records: `SkippedRecord`)."
     if path is None: raise ValueError("the gsm8k suite needs its data: a GSM8K-format JSONL file")
     if split not in SPLIT_SIZES: raise ValueError(f"unknown split {split!r}: use 'train' or 'test'")
     p = Path(path).resolve()
     if not p.is_file(): raise ValueError(f"{path}: no such file (the gsm8k suite's data)")
-    tasks = list(_gsm8k_tasks(str(p), p.stat().st_mtime_ns)[split])
+    by_split, bad = _gsm8k_tasks(str(p), p.stat().st_mtime_ns)
+    for e in bad: warnings.warn(e, SkippedRecord, stacklevel=2)
+    tasks = list(by_split[split])
     seeded_rng('gsm8k-order', split, seed).shuffle(tasks)
     return [Task(t.task_id, t.domain, t.split, t.question, t.gold, copy.deepcopy(t.meta) | {'data': str(path)}, seed)
             for t in tasks[:n]]
@@ -492,18 +555,23 @@ def _rg_dataset(name:str, seed:int):
 def _rg_split(question:str) -> str:
     return 'test' if int(hashlib.sha256(f"rg-split:{question}".encode()).hexdigest()[:8], 16) % 5 == 0 else 'train'
 
-def _rg_hints(x:dict) -> dict:
+def _rg_hints(x:dict, tol:str|None) -> dict:
     "How an expert would solve item `x`: a calculator or solver input from its metadata, when it gives the answer."
     m, gold = x['metadata'], str(x['answer'])
     if 'equation' in m: return {'tool': 'solve', 'input': m['equation'], 'variable': m['variable']}
-    try: ok = 'expression' in m and numbers_match(fmt_number(safe_eval(m['expression'])), gold)
+    try: ok = 'expression' in m and numbers_match(safe_eval(m['expression']), gold, tol)
     except (ValueError, ZeroDivisionError): ok = False
     return {'tool': 'calculator', 'input': m['expression']} if ok else {}
 
+def _rg_tol(name:str, ds) -> dict:
+    "The tolerance reasoning-gym's scorer allows `name`: 10^-places for `decimal_arithmetic`, none for the others."
+    return {'tol': f"1e-{ds.config.max_num_decimal_places}"} if name == 'decimal_arithmetic' else {}
+
 def _rg_task(name:str, i:int, seed:int) -> Task:
-    x = _rg_dataset(name, seed)[i]
+    ds = _rg_dataset(name, seed); x, tol = ds[i], _rg_tol(name, ds)
     return Task(f"{DOMAIN}-rg-{name}-{i}", DOMAIN, _rg_split(x['question']), x['question'], str(x['answer']),
-                {'suite': 'reasoning-gym', 'kind': name, 'generator': name, 'index': i} | _rg_hints(x), seed)
+                {'suite': 'reasoning-gym', 'kind': name, 'generator': name, 'index': i} | tol
+                | _rg_hints(x, tol.get('tol')), seed)
 
 def load_reasoning_gym(split:str='test', n:int|None=None, seed:int=0) -> list[Task]:
     "The `reasoning-gym` suite: `n` tasks of `split`, the generators taking turns, each question once."
@@ -553,11 +621,6 @@ def _lhs_expression(text:str) -> str|None:
     if depth or not _ARITH & set(out): return None  # an operator is only taken after a number
     return re.sub(r'\( | \)', lambda m: m[0].strip(), ' '.join(reversed(out)))
 
-def _close(v:Fraction, r:str) -> bool:
-    "`v` is the number `r` (a decimal `r` also when `v` rounds to it)."
-    d = len(r.partition('.')[2])
-    return numbers_match(fmt_number(v), r) or bool(d and round(float(v), d) == float(r))
-
 def _checked(expr:str, result:str) -> tuple[str, Fraction]|None:
     "The step `expr = result` as the calculator runs it, and its value; None if the calculator disagrees."
     r = _num(result)
@@ -566,7 +629,7 @@ def _checked(expr:str, result:str) -> tuple[str, Fraction]|None:
     for e, want in cands:  # `310 / 1550 * 100% = 20%` is 20; `19 / 20 = 95%` is 0.95
         try: v = safe_eval(e)
         except ToolError: continue
-        if _close(v, want): return e, v
+        if numbers_match(v, want): return e, v  # `want` to its written places
     return None
 
 def cot_steps(cot:str) -> list[dict]:
@@ -593,7 +656,7 @@ def _gsms_task(i:int, seed:int) -> Task:
     x, template = ds[i], ds.task_indices[i]
     return Task(f"{DOMAIN}-gsm-symbolic-{i}", DOMAIN, _gsms_split(template), x['question'], str(x['answer']),
                 {'suite': 'gsm-symbolic', 'kind': 'gsm-symbolic', 'generator': GSMS_GENERATOR, 'index': i,
-                 'template': template, 'steps': cot_steps(x['metadata']['answer_cot'])}, seed)
+                 'template': template, 'steps': cot_steps(x['metadata']['answer_cot']), 'tol': '0'}, seed)
 
 def load_gsm_symbolic(split:str='test', n:int|None=None, seed:int=0) -> list[Task]:
     "The `gsm-symbolic` suite: the first `n` items of `split`'s templates, each question once."

@@ -11,14 +11,14 @@ __all__ = ['DOMAIN', 'WORLD_SEED', 'TEMPLATES', 'SUITES', 'SYSTEM_PROMPT', 'REWA
            'read_relation', 'MhqaExpert', 'quality', 'load_hotpotqa', 'MhqaOracle']
 
 # %% ../../nbs/domains/mhqa.ipynb #5613b623
-import re, json, string, difflib, hashlib, functools
+import re, json, string, difflib, hashlib, functools, warnings
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 import bm25s
 from fastcore.basics import patch, patch_to
-from ..agents.runtime import Task, Env, Action, ToolError, seeded_rng
-from ..schema import Trajectory, LoadError, read_json_records
+from ..agents.runtime import Task, Env, Action, ToolError, seeded_rng, task_records
+from ..schema import Trajectory, LoadError, SkippedRecord, read_json_records
 
 # %% ../../nbs/domains/mhqa.ipynb #4175f3f4
 DOMAIN = 'mhqa'
@@ -227,16 +227,16 @@ class Corpus:
                 ):
         self.titles, self.texts = [t for t, _ in pairs], [x for _, x in pairs]
         self.by_title = {_norm_title(t): i for i, t in enumerate(self.titles)}
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(bm25s.tokenize([f"{t}\n{x}" for t, x in pairs], stopwords='en', show_progress=False),
-                        show_progress=False)
+        toks = bm25s.tokenize([f"{t}\n{x}" for t, x in pairs], stopwords='en', show_progress=False)
+        self.bm25 = bm25s.BM25() if toks.vocab else None  # not one word to index (someone's data): nothing is found
+        if self.bm25: self.bm25.index(toks, show_progress=False)
 
     def __len__(self): return len(self.titles)
 
     def search(self, query:str, k:int=5) -> list[tuple[str, str]]:
         "The best `k` (title, text) pairs for `query` (only those sharing a word with it)."
         toks = bm25s.tokenize([query], stopwords='en', return_ids=False, show_progress=False)
-        if not toks[0]: return []
+        if not toks[0] or self.bm25 is None: return []
         docs, scores = self.bm25.retrieve(toks, k=min(k, len(self)), show_progress=False)
         return [(self.titles[d], self.texts[d]) for d, s in zip(docs[0], scores[0]) if s > 0]
 
@@ -672,12 +672,16 @@ def _hotpot_split(r:dict, path:Path) -> str:
 def _hotpot_task(r:dict, where:str, path:Path) -> Task:
     "One HotpotQA record as a task with its own corpus (seed 0)."
     if not isinstance(r.get('question'), str): raise LoadError(where, 'question', 'missing or not a string')
+    for k in ('_id', 'answer'):  # the id names the task (and its file), the answer is compared as text
+        if r.get(k) is not None and not isinstance(r[k], str): raise LoadError(where, k, 'not a string')
     if not isinstance(r.get('context'), list) or not r['context']:
         raise LoadError(where, 'context', 'needs [[title, [sentences]], ...]')
     try:
         sents = {title: [s.strip() for s in ss] for title, ss in r['context']}
         sf = [[t, int(i)] for t, i in r.get('supporting_facts', [])]
     except (TypeError, ValueError, AttributeError) as e: raise LoadError(where, 'context', str(e)) from None
+    if (bad := next((t for t in [*sents, *(t for t, _ in sf)] if not isinstance(t, str)), None)) is not None:
+        raise LoadError(where, 'context', f"title {bad!r} is not a string")
     facts = [[t, sents[t][i]] for t, i in sf if t in sents and 0 <= i < len(sents[t])]
     meta = dict(suite='hotpotqa', source='hotpotqa', hotpot_id=r.get('_id'), type=r.get('type'), level=r.get('level'),
                 supporting=list(dict.fromkeys(t for t, _ in sf)), supporting_facts=sf, facts=facts,
@@ -688,14 +692,12 @@ def _hotpot_task(r:dict, where:str, path:Path) -> Task:
 
 # %% ../../nbs/domains/mhqa.ipynb #989cdcc1
 @functools.lru_cache(maxsize=4)
-def _hotpot_tasks(path:str, mtime_ns:int) -> dict:
-    "All tasks of a HotpotQA-format file by split (duplicate ids once)."
+def _hotpot_tasks(path:str, mtime_ns:int) -> tuple[dict, list]:
+    "All good tasks of a HotpotQA-format file by split (duplicate ids once), and one line per bad record."
     out = {'train': {}, 'test': {}}
-    for where, r in read_json_records(path, max_bytes=1 << 30):
-        if isinstance(r, LoadError): raise r
-        t = _hotpot_task(r, where, Path(path))
-        out[t.split].setdefault(t.task_id, t)
-    return {s: list(ts.values()) for s, ts in out.items()}
+    tasks, bad = task_records(read_json_records(path, max_bytes=1 << 30), lambda r, w: _hotpot_task(r, w, Path(path)))
+    for t in tasks: out[t.split].setdefault(t.task_id, t)
+    return {s: list(ts.values()) for s, ts in out.items()}, bad
 
 def load_hotpotqa(path:str|Path, # a HotpotQA-format JSON (list of records) or JSON-lines file
                   split:str='test', # 'train' or 'test'
@@ -707,7 +709,9 @@ def load_hotpotqa(path:str|Path, # a HotpotQA-format JSON (list of records) or J
     if split not in ('train', 'test'): raise ValueError(f"unknown split {split!r}: use 'train' or 'test'")
     p = Path(path).resolve()
     if not p.is_file(): raise ValueError(f"{path}: no such file (the hotpotqa suite's data)")
-    tasks = list(_hotpot_tasks(str(p), p.stat().st_mtime_ns)[split])
+    by_split, bad = _hotpot_tasks(str(p), p.stat().st_mtime_ns)
+    for e in bad: warnings.warn(e, SkippedRecord, stacklevel=2)
+    tasks = list(by_split[split])
     seeded_rng('hotpotqa-order', split, seed).shuffle(tasks)
     return [Task(t.task_id, t.domain, t.split, t.question, t.gold, json.loads(json.dumps(t.meta)) | {'data': str(path)},
                  seed) for t in tasks[:n]]

@@ -17,8 +17,8 @@ from pathlib import Path
 from string import Template
 from typing import Callable, Literal
 from fastcore.basics import patch
-from ..agents.runtime import Task, Env, Action, ToolError, seeded_rng
-from ..schema import Trajectory, LoadError, read_json_records
+from ..agents.runtime import Task, Env, Action, ToolError, seeded_rng, task_records
+from ..schema import Trajectory, LoadError, SkippedRecord, read_json_records
 
 # %% ../../nbs/domains/swe.ipynb #2f51abb0
 DOMAIN = 'swe'
@@ -1191,16 +1191,31 @@ def _sources(root:Path, limit:int=50) -> dict[str, str]:
     return out
 
 # %% ../../nbs/domains/swe.ipynb #de174a8d
+_PLAIN = r'''
+def plain(v, depth=0):
+    "`v` as plain Python values, or TypeError."
+    t = type(v)
+    if v is None or t in (bool, int, float, complex, str, bytes): return v
+    if depth > 50: raise TypeError('the result is nested too deeply')
+    if isinstance(v, int): return int.__int__(v)
+    if isinstance(v, float): return float.__float__(v)
+    if isinstance(v, str): return str.__str__(v)
+    for base in (list, tuple, set, frozenset):
+        if isinstance(v, base): return base(plain(x, depth + 1) for x in base.__iter__(v))
+    if isinstance(v, dict): return {plain(k, depth + 1): plain(x, depth + 1) for k, x in dict.items(v)}
+    raise TypeError(f'the function returned a {t.__name__}, not a plain value')
+'''  # the graded result as plain values: no subclass can fake equality
+
 _RUNNER = r'''
 import os, sys, ast, json, importlib
 nonce, module, func, cases = ast.literal_eval(sys.argv[1])
 fd = os.dup(1)
 def emit(i, status, value): os.write(fd, (nonce + ' ' + json.dumps([i, status, value]) + '\n').encode())
-sys.path.insert(0, os.getcwd()); sys.argv = [module]
+''' + _PLAIN + r'''sys.path.insert(0, os.getcwd()); sys.argv = [module]
 try: f = getattr(importlib.import_module(module), func)
 except BaseException as e: emit(-1, 'import', f'{type(e).__name__}: {e}'); raise SystemExit(1)
 for i, args in enumerate(cases):
-    try: got = f(*args); emit(i, 'ok', repr(got))
+    try: got = f(*args); emit(i, 'ok', repr(plain(got)))
     except BaseException as e: emit(i, 'raised', f'{type(e).__name__}: {e}')
 '''
 
@@ -1486,14 +1501,12 @@ def _humaneval_records(data:str|None):
     else: yield from read_json_records(data)
 
 @functools.lru_cache(maxsize=4)
-def _humaneval_tasks(data:str|None, mtime_ns:int) -> dict:
-    "All tasks of the package's or a file's problems, by split."
+def _humaneval_tasks(data:str|None, mtime_ns:int) -> tuple[dict, list]:
+    "All good tasks of the package's or a file's problems, by split, and one line per bad record."
     out = {'train': [], 'test': []}
-    for where, rec in _humaneval_records(data):
-        if isinstance(rec, LoadError): raise rec
-        t = _humaneval_task(rec, where, data)
-        out[t.split].append(t)
-    return out
+    tasks, bad = task_records(_humaneval_records(data), lambda rec, where: _humaneval_task(rec, where, data))
+    for t in tasks: out[t.split].append(t)
+    return out, bad
 
 # %% ../../nbs/domains/swe.ipynb #d7a8d5b6
 def load_humaneval(data:str|Path|None=None, # a HumanEval-format file (default: the package's problems)
@@ -1505,7 +1518,9 @@ def load_humaneval(data:str|Path|None=None, # a HumanEval-format file (default: 
     if split not in ('train', 'test'): raise ValueError(f"unknown split {split!r}: use 'train' or 'test'")
     p = None if data is None else str(Path(data).resolve())
     if p is not None and not os.path.isfile(p): raise ValueError(f"{data}: no such HumanEval file")
-    tasks = list(_humaneval_tasks(p, 0 if p is None else os.stat(p).st_mtime_ns)[split])
+    by_split, bad = _humaneval_tasks(p, 0 if p is None else os.stat(p).st_mtime_ns)
+    for e in bad: warnings.warn(e, SkippedRecord, stacklevel=2)
+    tasks = list(by_split[split])
     seeded_rng('humaneval-order', split, seed).shuffle(tasks)
     return [Task(t.task_id, t.domain, t.split, t.question, t.gold, copy.deepcopy(t.meta), seed) for t in tasks[:n]]
 
@@ -1528,19 +1543,7 @@ def guard(block=frozenset(BLOCK), real=os.path.realpath, fsdecode=os.fsdecode, E
             raise Error('not allowed while grading: /proc')
     sys.addaudithook(hook)
 
-def plain(v, depth=0):
-    "`v` as plain Python values, or TypeError."
-    t = type(v)
-    if v is None or t in (bool, int, float, complex, str, bytes): return v
-    if depth > 50: raise TypeError('the result is nested too deeply')
-    if isinstance(v, int): return int.__int__(v)
-    if isinstance(v, float): return float.__float__(v)
-    if isinstance(v, str): return str.__str__(v)
-    for base in (list, tuple, set, frozenset):
-        if isinstance(v, base): return base(plain(x, depth + 1) for x in base.__iter__(v))
-    if isinstance(v, dict): return {plain(k, depth + 1): plain(x, depth + 1) for k, x in dict.items(v)}
-    raise TypeError(f'the function returned a {t.__name__}, not a plain value')
-
+''' + _PLAIN + r'''
 def examples(src):
     "`[passed, attempted]` of the docstring examples of `src`."
     import doctest, types

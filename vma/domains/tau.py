@@ -13,10 +13,11 @@ __all__ = ['DOMAIN', 'SUITES', 'BENCH', 'POLICY', 'REWARD_WEIGHTS', 'TURN_BUDGET
 
 # %% ../../nbs/domains/tau.ipynb #f58ae6b7
 import ast, dataclasses, json, operator, re, sqlite3, hashlib, functools, itertools, warnings
+from fractions import Fraction
 from pathlib import Path
 from fastcore.basics import patch
 from ..agents.runtime import Task, Env, Action, Episode, ToolError, seeded_rng
-from ..schema import Trajectory, LoadError, read_json_records
+from ..schema import Trajectory, LoadError, SkippedRecord, read_json_records
 
 # %% ../../nbs/domains/tau.ipynb #e9b41f65
 DOMAIN = 'tau'
@@ -819,11 +820,11 @@ def reply(self:TauEnv, content:str) -> str|None:
 
 # %% ../../nbs/domains/tau.ipynb #8ebd4575
 def _found(out:str, texts:list[str]) -> bool:
-    "Was `out` said in `texts` (numbers by value, words case-insensitively)?"
-    text = ' '.join(texts).lower().replace(',', '')
-    try: v = float(out)
-    except ValueError: return out.lower() in text
-    return any(abs(float(x) - v) < 0.005 for x in re.findall(r"\d+(?:\.\d+)?", text))
+    "Was `out` said in one of `texts` (a number by its exact value, words case-insensitively)?"
+    texts = [t.lower().replace(',', '') for t in texts]
+    try: v = Fraction(out)
+    except ValueError: return any(out.lower() in t for t in texts)
+    return any(Fraction(x) == v for t in texts for x in re.findall(r"\d+(?:\.\d+)?", t))
 
 @patch
 def verify(self:TauEnv) -> dict:
@@ -1354,7 +1355,7 @@ def load_bench(data:str|Path, # a τ-bench checkout, its retail folder, or a fol
     d = bench_dir(data)
     files = [f for f in (d / f'tasks_{split}.py', d / f'tasks_{split}.json') if f.is_file()]
     tasks, errors = _bench_tasks(str(d), split, max((f.stat().st_mtime_ns for f in files), default=0))
-    for e in errors: warnings.warn(e, stacklevel=2)
+    for e in errors: warnings.warn(e, SkippedRecord, stacklevel=2)
     tasks = [dataclasses.replace(t, meta=dict(t.meta), seed=seed) for t in tasks]
     if seed: seeded_rng('tau-bench-order', split, seed).shuffle(tasks)
     return tasks[:n]
