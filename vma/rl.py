@@ -268,7 +268,8 @@ def grpo_config(p:RLParams, out_dir) -> 'GRPOConfig':
               num_generations=p.num_generations, max_completion_length=p.max_new_tokens * (p.max_episode_steps or 16),
               max_steps=p.max_steps, temperature=p.temperature, top_k=p.top_k, reward_weights=[1.0, 0.0], seed=p.seed,
               logging_steps=p.logging_steps, save_strategy='steps', save_steps=p.save_steps, save_total_limit=2,
-              report_to=['tensorboard'], use_cpu=not gpu, bf16=dtype_name(p.dtype) == 'bf16', activation_checkpointing=gpu,
+              report_to=['tensorboard'], use_cpu=not gpu, bf16=dtype_name(p.dtype) == 'bf16',
+              activation_checkpointing=gpu,
               dataloader_pin_memory=gpu, ddp_find_unused_parameters=False)
     return GRPOConfig(**(kw | p.trl))
 
@@ -380,7 +381,8 @@ def rollout(self:PPO, envs:list[Env], it:int) -> list[Trajectory]:
     "Sample one episode per environment with the current policy."
     import torch
     self.model.eval(); pol = self.policy.sampling(seed=self.p.seed * 100003 + it)
-    with torch.no_grad(), self.autocast(): return run_episodes(envs, pol, seed=self.p.seed + it, max_steps=self.p.max_episode_steps)
+    with torch.no_grad(), self.autocast(): return run_episodes(envs, pol, seed=self.p.seed + it,
+                                                               max_steps=self.p.max_episode_steps)
 
 @patch
 def _ref_logp(self:PPO, sq:dict):
@@ -647,7 +649,8 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         torch.save(ppo.head.state_dict(), Path(out_dir)/'value_head.pt')
     from vma.agents.models import dtype_name
-    extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob), dtype=dtype_name(p.dtype),
+    extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob),
+                 dtype=dtype_name(p.dtype),
                  reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
                  first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
     if p.select_k:  # kept 0: RL trained on all tasks

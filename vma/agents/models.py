@@ -147,7 +147,7 @@ def dtype_name(dtype='auto', device=None, say:bool=True) -> str:
 
 # %% ../../nbs/agents/01_models.ipynb #41f5cf62
 def load_model(name:str='default', # 'default', 'tiny', a local checkpoint folder, or a hub id
-               dtype='auto', # 'auto' (bf16 where the hardware has bf16 units, else fp32), 'bf16', 'fp32' or a torch dtype
+               dtype='auto', # 'auto' (bf16 where the hardware has bf16 units), 'bf16', 'fp32' or a torch dtype
                device=None, # e.g. 'cuda:0'; None: CUDA if available, else CPU
               ):
     "Load `(model, tokenizer)` by name, in eval mode, with a tool-calling chat template."

@@ -188,10 +188,10 @@ class HFPolicy:
                  kv_cache_gb:float|None=8.0, # at most this much KV cache kept between turns (None: no limit)
                  stop_at_tool_call:bool=True, # end a turn at the token that closes its tool call
                  tool_prompt:str='full', # the tool schemas in the prompt: 'full', or 'compact' for small models
-                 share_prefix:bool=True, # prefill the block all of a turn's prompts start with once, and attend to one copy
+                 share_prefix:bool=True, # prefill the block a turn's prompts share once; attend to one copy
                  min_shared:int=32, # share a block only if it is at least this many tokens
                  max_prefixes:int=4, # shared blocks kept between turns
-                 dtype='auto'): # when `model` is a name: 'auto' (bf16 where the hardware has bf16 units), 'bf16', 'fp32'
+                 dtype='auto'): # when `model` is a name: 'auto' (bf16 where the hardware has it), 'bf16', 'fp32'
         check_tool_prompt(tool_prompt)
         if kv_cache_gb is not None and kv_cache_gb < 0: raise ValueError(f"kv_cache_gb {kv_cache_gb}: must be >= 0")
         store_attr('max_new_tokens,temperature,top_p,top_k,batch_size,seed,prompt_token_ids,'
@@ -516,7 +516,8 @@ def _fit(self:HFPolicy, longest:int) -> int:
     "How many rows of up to `longest` cached tokens (plus `max_new_tokens`) a decode batch holds within `kv_cache_gb`."
     if self.kv_cache_gb is None: return self.batch_size
     c = self.model.config; dim = getattr(c, 'head_dim', None) or c.hidden_size // c.num_attention_heads
-    row = 2 * c.num_hidden_layers * c.num_key_value_heads * dim * self.model.dtype.itemsize * (longest + self.max_new_tokens)
+    per_token = 2 * c.num_hidden_layers * c.num_key_value_heads * dim * self.model.dtype.itemsize
+    row = per_token * (longest + self.max_new_tokens)
     return max(1, min(self.batch_size, int(self.kv_cache_gb * 2**30 // row)))
 
 @patch
