@@ -1154,7 +1154,7 @@ def _relink(rep:ConvertReport, sessions:dict):
         save_trajectory(t, r['path'])
 
 # %% ../nbs/02_convert.ipynb #13f932ca
-def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, sessions:dict, to:str, made:set|None=None):
+def _write(rep:ConvertReport, t:Trajectory, fmt:str, stem:str, used:set, sessions:dict, to:str):
     "Write one trajectory (ATIF, Format A for `to='seed'`, a line of `<domain>/openai.jsonl` for `to='openai'`)."
     if to == 'openai':
         p = rep.out_dir/_safe(t.extra.get('domain') or 'no-domain')/'openai.jsonl'
@@ -1197,7 +1197,7 @@ def convert(inputs, # files, folders (read recursively) or globs
            ) -> ConvertReport:
     "Convert every record in `inputs` to one validated file each under `out_dir/<domain>/`."
     if to not in ('atif', 'seed', 'openai'): raise ValueError(f"to must be 'atif', 'seed' or 'openai', not {to!r}")
-    rep, used, sessions, made, t0 = ConvertReport(Path(out_dir)), set(), {}, set(), time.time()
+    rep, used, sessions, t0 = ConvertReport(Path(out_dir)), set(), {}, time.time()
     files, empty = _input_files(inputs)
     rep.errors += [str(TrajectoryError(inp, "no .json, .jsonl or .traj file found")) for inp in empty]
     if progress and getattr(sys.stderr, 'isatty', lambda: False)():  # a bar on a terminal only, as tqdm's disable=None
@@ -1216,7 +1216,7 @@ def convert(inputs, # files, folders (read recursively) or globs
                 rep.errors += [f"{where}: {p}: {n} characters dropped ({loss.why[p]}); strict refuses any drop"
                                for p, n in loss.dropped.items()]
                 continue
-            _write(rep, t, fmt, f"{stem}-{idx}" if idx else stem, used, sessions, to, made)
+            _write(rep, t, fmt, f"{stem}-{idx}" if idx else stem, used, sessions, to)
     if to == 'atif': _relink(rep, sessions)
     rep.seconds = time.time() - t0
     return rep
