@@ -283,6 +283,23 @@ def _pipeline(a):
     res = Path(a.outputs)/man['run']/'eval'/'results.md'
     if res.exists(): print(res.read_text())
 
+# %% ../nbs/08_cli.ipynb #41156c75
+def _stage_args(p, section:str|None=None):
+    "`vma stage <name> RUN_DIR --<field> ...`: flags from the stage's params dataclass (built for one stage only)."
+    from vma.pipeline import STAGE_DEFS, stage_class
+    from vma.agents.settings import add_flags
+    sub = p.add_subparsers(dest='stage', required=True, metavar='{' + ','.join(STAGE_DEFS) + '}')
+    for name in STAGE_DEFS:
+        s = sub.add_parser(name, help=f"stage {name}, as the pipeline runs it")
+        s.add_argument('run_dir', help='the run folder (outputs/<run>)')
+        if name == section: add_flags(s, stage_class(name))  # importing every stage's module would load torch
+
+def _stage(a):
+    from vma.pipeline import stage_class, stage_function
+    from vma.agents.settings import given_flags
+    res = stage_function(a.stage)(a.run_dir, given_flags(stage_class(a.stage), a))
+    if _main_rank(): print('\n'.join(map(str, res)) if isinstance(res, list) else res)
+
 # %% ../nbs/08_cli.ipynb #9a887873
 COMMANDS = {'generate': (_generate_args, _generate, 'run agents over a task split (or one question)'),
             'convert': (_convert_args, _convert, 'convert raw trajectories (seed, OpenAI, ShareGPT, ATIF) to ATIF'),
@@ -291,19 +308,27 @@ COMMANDS = {'generate': (_generate_args, _generate, 'run agents over a task spli
             'sft': (_sft_args, _sft, 'fine-tune a model on an SFT dataset with TRL'),
             'rl': (_rl_args, _rl, 'improve a model with RL (GRPO or PPO) in the environments'),
             'eval': (_eval_args, _eval, 'evaluate models in the agent loop (or offline on SFT test data)'),
+            'stage': (_stage_args, _stage, 'run one stage on a run folder, exactly as the pipeline does'),
             'pipeline': (_pipeline_args, _pipeline, 'run stages 01-06 as notebooks under outputs/<run>')}
 
 class _Parser(argparse.ArgumentParser):
     "An argument parser whose usage errors are one line (exit status 2)."
     def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
-def parser() -> argparse.ArgumentParser:
-    "The `vma` argument parser."
+def _chosen(argv:list) -> str|None:
+    "The stage that `vma stage NAME ...` names, or None."
+    words = [a for a in argv if not a.startswith('-')]
+    return words[1] if len(words) > 1 and words[0] == 'stage' else None
+
+def parser(argv:list|None=None) -> argparse.ArgumentParser:
+    "The `vma` argument parser (for `vma stage NAME`, with that stage's flags)."
     from vma import __version__
     p = _Parser(prog='vma', description='vma: agent trajectories -> better small agent models')
     p.add_argument('--version', action='version', version=f"vma {__version__}")
     sub = p.add_subparsers(dest='command', required=True)
-    for name, (add, _, help_) in COMMANDS.items(): add(sub.add_parser(name, help=help_, description=help_))
+    for name, (add, _, help_) in COMMANDS.items():
+        s = sub.add_parser(name, help=help_, description=help_)
+        add(s, _chosen(argv or [])) if name == 'stage' else add(s)
     return p
 
 # %% ../nbs/08_cli.ipynb #b8c10004
@@ -320,7 +345,8 @@ def _lines(e) -> list:
 
 def main(argv=None) -> int:
     "Run `vma <command> ...`: 0 on success, 1 for a mistake in the input (one line each on stderr), 2 for bad usage."
-    a = parser().parse_args(_dashes(sys.argv[1:] if argv is None else list(map(str, argv))))
+    argv = _dashes(sys.argv[1:] if argv is None else list(map(str, argv)))
+    a = parser(argv).parse_args(argv)
     try: return COMMANDS[a.command][1](a) or 0
     except KeyboardInterrupt: print(f"vma {a.command}: interrupted", file=sys.stderr); return 130
     except _expected() as e:

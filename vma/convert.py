@@ -10,7 +10,7 @@ import json, re, ast, html, uuid, os, sys, time, math, datetime, itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 from fastcore.basics import patch
 from .schema import (Trajectory, Agent, Step, ToolCall, Observation, ObservationResult, Metrics, FinalMetrics,
                         ContentPart, TrajectoryError, LoadError, validate_trajectory, save_trajectory, load_trajectory,
@@ -21,7 +21,7 @@ from .schema import (Trajectory, Agent, Step, ToolCall, Observation, Observation
 __all__ = ['FORMATS', 'STDERR_SEP', 'CONVERTERS', 'Loss', 'account', 'detect_format', 'infer_tools', 'from_seed_a', 'from_seed_b',
            'from_openai', 'from_sharegpt', 'from_alpaca', 'from_mini_swe_agent', 'from_swe_agent', 'from_openhands',
            'from_gemini_cli', 'from_atif', 'convert_record', 'ConvertReport', 'extra_paths', 'to_seed', 'to_openai',
-           'convert']
+           'convert', 'ConvertParams', 'stage_convert']
 
 # %% ../nbs/02_convert.ipynb #911e990b
 def _bad(reason:str, field:str|None=None):
@@ -1220,3 +1220,20 @@ def convert(inputs, # files, folders (read recursively) or globs
     if to == 'atif': _relink(rep, sessions)
     rep.seconds = time.time() - t0
     return rep
+
+# %% ../nbs/02_convert.ipynb #aad0828a
+@dataclass
+class ConvertParams:
+    "Stage 02's settings: how a run's raw records become ATIF."
+    domain: str|None = None          # the domain of records that name none
+    to: Literal['atif', 'seed', 'openai'] = 'atif'  # ATIF, the old unified Format A, or OpenAI messages + tools
+    strict: bool = False             # refuse (and report) every record that would lose text
+
+def stage_convert(run_dir, # the run folder: reads data/raw, writes data/unified
+                  params:ConvertParams|dict|None=None, # the settings (a mapping: checked, defaults filled)
+                 ) -> ConvertReport:
+    "Stage 02: convert `run_dir/data/raw` into `run_dir/data/unified`."
+    from vma.agents.settings import make_settings
+    p = params if isinstance(params, ConvertParams) else make_settings(ConvertParams, params, where='convert')
+    d = Path(run_dir)/'data'
+    return convert(d/'raw', d/'unified', domain=p.domain, to=p.to, strict=p.strict, progress=False)

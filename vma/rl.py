@@ -8,7 +8,7 @@ Docs: https://vma-dev.github.io/vma/rl.html.md"""
 __all__ = ['RL_COLUMNS', 'rl_features', 'create_rl_dataset', 'RLReward', 'PPOParams', 'RLParams', 'episode_sequence',
            'served_turns', 'episode_logprobs', 'VmaRollout', 'vma_reward', 'success', 'grpo_config', 'grpo_trainer',
            'gae', 'ppo_loss', 'token_rewards', 'value_head', 'sequence_forward', 'PPO', 'probe_tasks', 'pass_rates',
-           'select_tasks', 'cached_selection', 'rl_algorithms', 'plot_rewards_curve', 'train_rl']
+           'select_tasks', 'cached_selection', 'rl_algorithms', 'plot_rewards_curve', 'train_rl', 'RLStage', 'stage_rl']
 
 # %% ../nbs/05_rl.ipynb #5cb60515
 import json, math, time, copy, random, os, dataclasses, hashlib
@@ -18,7 +18,8 @@ import yaml
 from .schema import Trajectory, load_trajectories
 from .agents.runtime import Task, Env, TaskRef, DOMAINS, get_domain, run_episodes, seeded_rng
 from .rewards import RewardCalculator, outcome_reward, reward_of
-from .sft import load_params, last_checkpoint, quiet, announce_world, write_rank, save_trained
+from .agents.training import (load_params, last_checkpoint, quiet, no_bars, timed_saves, train_resuming,
+                                 resume_line, step_line, announce_world, write_rank, save_trained)
 from fastcore.basics import patch
 
 # %% ../nbs/05_rl.ipynb #58a9117b
@@ -96,6 +97,7 @@ class RLParams:
     min_reward: float = 0.3          # train on tasks whose trajectories scored at least this
     max_steps: int = 20              # updates
     save_steps: int = 10             # a checkpoint every this many updates (a rerun resumes from the last)
+    save_minutes: float = 10         # a checkpoint at least this often, whatever the step count (0: by steps only)
     num_generations: int = 4         # grpo: rollouts per task
     temperature: float = 1.0
     top_k: int = 0                   # rollouts sample among this many likeliest tokens (0: all, as TRL does)
@@ -290,7 +292,8 @@ def grpo_trainer(dataset:'Dataset', p:RLParams, out_dir, model=None, tokenizer=N
     model.train()
     return GRPOTrainer(model=model, reward_funcs=[vma_reward, success], args=grpo_config(p, out_dir),
                        train_dataset=dataset.select_columns(['prompt']), processing_class=tokenizer,
-                       rollout_func=VmaRollout(dataset, p, reward_fn), peft_config=_peft(p))
+                       rollout_func=VmaRollout(dataset, p, reward_fn), peft_config=_peft(p),
+                       callbacks=[timed_saves(p.save_minutes)])
 
 # %% ../nbs/05_rl.ipynb #ffb2c61c
 def gae(rewards:'torch.Tensor', # per-token rewards, shape [T]
@@ -465,10 +468,9 @@ def train(self:PPO, make_envs, # it -> list of environments for iteration `it`
          ) -> list[dict]:
     "Run PPO iterations; returns one log row per iteration (mean reward, success rate, KL, losses)."
     from tqdm.auto import tqdm
-    start = 0
+    start, total, saves, t_run = 0, iterations or self.p.max_steps, timed_saves(self.p.save_minutes), time.time()
     if out_dir and (ckpt := last_checkpoint(out_dir)):
-        print(f"resuming from {ckpt.name}", flush=True); start = self.load_checkpoint(ckpt)
-    total = iterations or self.p.max_steps
+        start = self.load_checkpoint(ckpt); print(resume_line(ckpt, start, total), flush=True)
     bar = tqdm(range(start, total), desc='ppo', disable=progress is not True)
     for it in bar:
         t0 = time.time()
@@ -480,9 +482,11 @@ def train(self:PPO, make_envs, # it -> list of environments for iteration `it`
                    success=sum(t.success is True for t in trajs) / len(trajs), kl=sum(e['kl'] for e in eps) / n,
                    tokens=sum(e['tokens'] for e in eps), seconds=round(time.time() - t0, 2), **st)
         self.history.append(row); bar.set_postfix(reward=f"{row['reward']:.3f}", success=f"{row['success']:.0%}")
-        if progress == 'lines': print(f"ppo step {it + 1}/{total}: reward {row['reward']:.3f}, success "
-                                      f"{row['success']:.0%}, kl {row['kl']:.4g} ({row['seconds']:.0f}s)", flush=True)
-        if out_dir and (it + 1) % self.p.save_steps == 0: self.save_checkpoint(out_dir, it + 1)
+        if progress == 'lines': print(step_line('ppo', it + 1, total, time.time() - t_run, it + 1 - start)
+                                      + f": reward {row['reward']:.3f}, success {row['success']:.0%}, kl {row['kl']:.4g}",
+                                      flush=True)
+        if out_dir and ((it + 1) % self.p.save_steps == 0 or saves.due()):
+            self.save_checkpoint(out_dir, it + 1); saves.saved()
     return self.history
 
 # %% ../nbs/05_rl.ipynb #104a733c
@@ -612,7 +616,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
              out_dir, # where the model, checkpoints, log, curve and card go
              config=None, # rl_defaults.yaml
              domains=None, # restrict to these domains
-             progress:bool|str=True, # a bar (False: none; 'lines': a printed line per step)
+             progress:bool|str=True, # progress bars (False: none; 'lines': a printed line per step, no bars)
              reward_fn=None, # trajectory -> float (default: `RLReward` from the params and `calculator`)
              calculator:RewardCalculator|None=None, # the run's (`RewardCalculator.from_run`): task choice and reward
              selection_file=None, # where `select_k`'s table is kept, so that a second algorithm reuses it
@@ -629,33 +633,75 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
     if len(ds) == 0: raise ValueError(f"no tasks scored >= min_reward={p.min_reward} in {trajectory_glob}: "
                                       "lower min_reward or generate more")
     reward_fn = reward_fn or RLReward(p.outcome_weight, p.shaped_weight, rc)
-    from vma.agents.models import load_model
-    model, tok = load_model(p.model_name, dtype='fp32')  # loaded once: task choice and the trainer share it
-    if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
-    if p.select_k: ds, table = cached_selection(ds, p, (model, tok), selection_file)  # the same tasks for both
-    torch.manual_seed(p.seed)
-    if p.algorithm == 'grpo':
-        tr = grpo_trainer(ds, p, out_dir, model, tok, reward_fn)
-        if progress is not True: quiet(tr, 'grpo' if progress == 'lines' else None)
-        announce_world(tr, 'rl')
-        if (ckpt := last_checkpoint(out_dir)): print(f"resuming from {ckpt.name}", flush=True)
-        res = tr.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
-        hist, model, tok = _grpo_history(tr.state.log_history), None, tr.processing_class
-        write_rank(tr, out_dir, train_loss=res.training_loss, steps=res.global_step)
-        save_trained(tr, out_dir, p.lora)
-    else:
-        ppo = PPO(p, model, tok, reward_fn)
-        hist = ppo.train(_task_envs(ds, p), progress=progress, out_dir=out_dir); model, tok = ppo.model, ppo.tok
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        torch.save(ppo.head.state_dict(), Path(out_dir)/'value_head.pt')
-    from vma.agents.models import dtype_name
-    extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob),
-                 dtype=dtype_name(p.dtype),
-                 reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
-                 first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
-    if p.select_k:  # kept 0: RL trained on all tasks
-        rates = {f"{t['domain']}/{t['task_id']}": t['pass_rate'] for t in table}
-        extra['selection'] = dict(k=p.select_k, tried=len(table), kept=sum(t['kept'] for t in table), pass_rates=rates)
-    if main: _save(model, tok, out_dir, p, hist, extra)
+    with no_bars(progress is not True):  # no bars of `datasets` or `transformers` (loads, saves)
+        from vma.agents.models import load_model
+        model, tok = load_model(p.model_name, dtype='fp32')  # loaded once: task choice and the trainer share it
+        if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
+        if p.select_k: ds, table = cached_selection(ds, p, (model, tok), selection_file)  # the same tasks for both
+        torch.manual_seed(p.seed)
+        if p.algorithm == 'grpo':
+            tr = grpo_trainer(ds, p, out_dir, model, tok, reward_fn)
+            if progress is not True: quiet(tr, 'grpo' if progress == 'lines' else None)
+            announce_world(tr, 'rl')
+            res = train_resuming(tr, out_dir)
+            hist, model, tok = _grpo_history(tr.state.log_history), None, tr.processing_class
+            write_rank(tr, out_dir, train_loss=res.training_loss, steps=res.global_step)
+            save_trained(tr, out_dir, p.lora)
+        else:
+            ppo = PPO(p, model, tok, reward_fn)
+            hist = ppo.train(_task_envs(ds, p), progress=progress, out_dir=out_dir); model, tok = ppo.model, ppo.tok
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            torch.save(ppo.head.state_dict(), Path(out_dir)/'value_head.pt')
+        from vma.agents.models import dtype_name
+        extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob),
+                     dtype=dtype_name(p.dtype),
+                     reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
+                     first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
+        if p.select_k:  # kept 0: RL trained on all tasks
+            rates = {f"{t['domain']}/{t['task_id']}": t['pass_rate'] for t in table}
+            extra['selection'] = dict(k=p.select_k, tried=len(table), kept=sum(t['kept'] for t in table), pass_rates=rates)
+        if main: _save(model, tok, out_dir, p, hist, extra)
     if p.algorithm == 'grpo': tr.accelerator.wait_for_everyone()
     return extra | {'out_dir': str(out_dir)}
+
+# %% ../nbs/05_rl.ipynb #83a861ff
+from .agents.settings import Sampling, make_settings, read_sampling, tokens_for
+from .schema import read_yaml
+
+@dataclass
+class RLStage(RLParams):
+    "Stage 05's settings: `RLParams`, plus which trajectories, config file and domains."
+    algorithm: str = 'grpo'           # grpo | ppo | grpo,ppo (both, into models/rl/grpo and models/rl/ppo)
+    trajectory_glob: str|None = None  # the trajectories whose tasks RL trains on (default: run_dir/data/unified/**)
+    config: str|None = None           # rl_defaults.yaml: values of RLParams
+    domains: str|None = None          # comma-separated (default: all found)
+    max_turns: int|None = None        # turns per episode (the run's sampling setting; max_episode_steps wins)
+    max_new_tokens: int|dict = 128    # tokens per assistant turn: N, or {domain: N, '*': M} (the run's sampling)
+
+def _played(s:dict, domains) -> dict:
+    "The run's sampling settings `s` as RLParams values: one token limit, the turn budget as `max_episode_steps`."
+    out = {k: v for k, v in s.items() if k in _rl_fields() and k != 'max_new_tokens'}
+    doms = [d.strip() for d in str(domains or '').split(',') if d.strip()]
+    if 'max_new_tokens' in s: out['max_new_tokens'] = tokens_for(s['max_new_tokens'], doms[0] if len(doms) == 1 else '*')
+    if s.get('max_turns') is not None: out.setdefault('max_episode_steps', s['max_turns'])
+    return out
+
+def _rl_fields() -> set: return {f.name for f in dataclasses.fields(RLParams)}
+
+def stage_rl(run_dir, # the run folder: data/unified and models/sft/all in; models/rl out
+             params:dict|None=None, # the given settings (checked; the config file and defaults fill the rest)
+             progress='lines', # a printed line per step (True: a bar; False: nothing)
+            ) -> dict:
+    "Stage 05: RL from the run's SFT model (else `model_name`), one run per algorithm; {algorithm: result}."
+    given, run_dir = dict(params or {}), Path(run_dir)
+    p, sft = make_settings(RLStage, given, where='rl'), run_dir/'models'/'sft'/'all'
+    model = given.get('model_name') or (str(sft) if (sft/'config.json').exists() else p.model_name)
+    cfg = read_yaml(p.config) if p.config else {}
+    saved = {k: v for k, v in read_sampling(model).items() if k not in cfg and k not in given}
+    rl = {k: v for k, v in given.items() if k in _rl_fields()} | _played(saved | given, p.domains)
+    algorithms, rl_dir = rl_algorithms(given.get('algorithm'), p.config), run_dir/'models'/'rl'
+    return {a: train_rl(p.trajectory_glob or str(run_dir/'data'/'unified'/'**'/'*.json'),
+                        rl_dir if len(algorithms) == 1 else rl_dir/a, config=p.config, domains=p.domains,
+                        progress=progress, calculator=RewardCalculator.from_run(run_dir),
+                        selection_file=rl_dir/'selection.json', **rl | dict(model_name=model, algorithm=a))
+            for a in algorithms}

@@ -20,8 +20,8 @@ __all__ = ['ATIF_VERSIONS', 'SCHEMA_VERSION', 'TASK_FIELDS', 'Finite', 'MAX_BYTE
            'Observation', 'Metrics', 'FinalMetrics', 'Step', 'Trajectory', 'now_iso', 'LoadError', 'SkippedRecord',
            'TrajectoryError', 'validate_trajectory', 'write_atomic', 'append_atomic', 'safe_stem', 'save_trajectory',
            'save_jsonl', 'load_trajectory', 'expand_paths', 'iter_records', 'read_trajectories', 'too_deep',
-           'parse_json', 'open_regular', 'read_text', 'read_json_records', 'read_yaml', 'load_trajectories',
-           'openai_content', 'step_messages', 'from_messages', 'parse_tool_calls']
+           'parse_json', 'open_regular', 'read_text', 'read_json_records', 'SettingsError', 'read_yaml',
+           'load_trajectories', 'openai_content', 'step_messages', 'from_messages', 'as_call', 'parse_tool_calls']
 
 # %% ../nbs/00_schema.ipynb #b08ca823
 ATIF_VERSIONS = tuple(f"ATIF-v1.{i}" for i in range(9))  # every version the reference reads
@@ -515,24 +515,29 @@ def read_json_records(path, max_bytes:int=MAX_BYTES, max_depth:int=MAX_DEPTH) ->
     for i, d in enumerate(data): yield f"{path}[{i}]", _object(f"{path}[{i}]", d)
 
 # %% ../nbs/00_schema.ipynb #d0a1b2c4
+class SettingsError(LoadError):
+    "A mistake in a settings file: `str()` is one line, `<file>[:<line>]: <problem>`."
+    def __init__(self, where, problem:str):
+        self.where, self.field, self.problem = str(where), None, ' '.join(str(problem).split())
+        ValueError.__init__(self, f"{self.where}: {self.problem}")
+
 def read_yaml(path, # a YAML settings file
               what:str='settings', # what the file holds, for the message
              ) -> dict:
-    "The mapping in a YAML file (empty: `{}`); a missing file, bad YAML or a non-mapping is one `LoadError`."
+    "The mapping in a YAML file (empty: `{}`); a missing file, bad YAML or a non-mapping is one `SettingsError`."
     import yaml
     p = Path(path)
     try:
         with open_regular(p) as f: cfg = yaml.safe_load(f.read().decode())
-    except FileNotFoundError: raise LoadError(p, '(file)', 'no such file') from None
-    except OSError as e: raise LoadError(p, '(file)', f"unreadable: {e.strerror}") from None
-    except UnicodeDecodeError: raise LoadError(p, '(file)', 'not UTF-8 text') from None
+    except FileNotFoundError: raise SettingsError(p, 'no such file') from None
+    except OSError as e: raise SettingsError(p, f"unreadable: {e.strerror}") from None
+    except UnicodeDecodeError: raise SettingsError(p, 'not UTF-8 text') from None
     except yaml.YAMLError as e:
         mark = getattr(e, 'problem_mark', None)
-        raise LoadError(f"{p}:{mark.line + 1}" if mark else p, '(yaml)',
-                        f"invalid YAML: {getattr(e, 'problem', None) or e}") from None
+        raise SettingsError(f"{p}:{mark.line + 1}" if mark else p,
+                            f"invalid YAML: {getattr(e, 'problem', None) or e}") from None
     if cfg is None: return {}
-    if not isinstance(cfg, dict): raise LoadError(p, '(file)',
-                                                  f"expected a mapping of {what}, got {type(cfg).__name__}")
+    if not isinstance(cfg, dict): raise SettingsError(p, f"expected a mapping of {what}, got {type(cfg).__name__}")
     return cfg
 
 # %% ../nbs/00_schema.ipynb #f1af9b7f
@@ -644,7 +649,9 @@ def _loads(s:str):
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             raise ValueError(f"not valid JSON: {s[:80]!r}") from None
 
-def _as_call(obj) -> dict:
+def as_call(obj, # a parsed tool call: `{"name", "arguments"}` (or `"parameters"`), arguments maybe a JSON string
+           ) -> dict:
+    "The call as `{'name', 'arguments'}` with JSON-safe dict arguments; ValueError (one line) if it is not a call."
     if not isinstance(obj, dict) or not isinstance(obj.get('name'), str): raise ValueError('a tool call needs a "name"')
     args = obj.get('arguments', obj.get('parameters', {}))
     if isinstance(args, str): args = _loads(args) if args.strip() else {}
@@ -660,12 +667,12 @@ def parse_tool_calls(text:str) -> tuple[str, list[dict], str|None]:
     if not blocks:
         s = text.strip()
         if s.startswith('{') and '"name"' in s:
-            try: return '', [_as_call(_loads(s))], None
+            try: return '', [as_call(_loads(s))], None
             except ValueError: pass
         return s, [], None
     content, calls = text[:text.index('<tool_call>')].strip(), []
     for b in blocks:
-        try: calls.append(_as_call(_loads(b)))
+        try: calls.append(as_call(_loads(b)))
         except ValueError as e: return text.strip(), [], f"could not parse tool call: {e}"
     return content, calls, None
 

@@ -6,10 +6,9 @@ Docs: https://vma-dev.github.io/vma/sft.html.md"""
 
 # %% auto #0
 __all__ = ['DEFAULT_TEMPLATES', 'select_trajectories', 'task_group', 'is_test', 'conversation_example', 'load_templates',
-           'tool_examples', 'features', 'dedup', 'save_split', 'load_params', 'SFTDataReport', 'SFTDataParams',
-           'build_sft_datasets', 'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'report_cuts',
-           'plot_loss', 'model_card', 'SFTResult', 'quiet', 'step_lines', 'last_checkpoint', 'checkpoint_problem',
-           'announce_world', 'params_hash', 'write_rank', 'save_trained', 'train_sft']
+           'tool_examples', 'features', 'dedup', 'save_split', 'SFTDataReport', 'SFTDataParams', 'build_sft_datasets',
+           'SFTParams', 'sft_config', 'load_sft_dataset', 'make_trainer', 'report_cuts', 'plot_loss', 'model_card',
+           'SFTResult', 'train_sft', 'SFTStage', 'stage_sft']
 
 # %% ../nbs/04_sft.ipynb #447a4421
 import json, hashlib, time, math, os, platform, contextlib, dataclasses, shutil
@@ -19,6 +18,8 @@ from collections import defaultdict, Counter
 import yaml
 from .schema import Trajectory, step_messages, load_trajectories
 from .rewards import RewardCalculator, reward_of, _verified
+from .agents.training import (load_params, quiet, no_bars, timed_saves, train_resuming, announce_world,
+                                 write_rank, save_trained)
 
 # %% ../nbs/04_sft.ipynb #c4bba6e3
 def _parent_of(trajs:list[Trajectory]) -> dict:
@@ -131,16 +132,6 @@ def features(kind:str) -> 'Features':
     return Features({'tool': Value('string'), 'prompt': List(Json()), 'completion': List(Json()), 'tools': Json(),
                      **meta})
 
-@contextlib.contextmanager
-def _quiet_datasets():
-    "No `datasets` progress bars inside the block (dozens of tiny saves would fill a notebook)."
-    import datasets
-    was = datasets.is_progress_bar_enabled()
-    datasets.disable_progress_bars()
-    try: yield
-    finally:
-        if was: datasets.enable_progress_bars()
-
 def _key(row) -> str:
     content = json.dumps([row.get(k) for k in ('messages', 'prompt', 'completion', 'tools')], sort_keys=True)
     return hashlib.sha256(content.encode()).hexdigest()
@@ -162,37 +153,13 @@ def save_split(rows:list[dict], out_dir, kind:str, test_size:float=0.1, seed:int
     feats = features(kind)
     dd = DatasetDict({k: Dataset.from_dict({c: [r[c] for r in v] for c in feats}, features=feats)
                       for k, v in sides.items()})
-    # `datasets` saves a split with no rows but cannot load it back (test_size 0, or too few tasks): leave it out
+    # no bars: dozens of tiny saves would fill a notebook. `datasets` saves a split with no rows but cannot load it back (test_size 0, or too few tasks): leave it out
     shutil.rmtree(out_dir/'hf', ignore_errors=True)  # no stale split of an earlier build
     if full := {k: v for k, v in dd.items() if len(v)}:
-        with _quiet_datasets(): DatasetDict(full).save_to_disk(str(out_dir/'hf'))
+        with no_bars(): DatasetDict(full).save_to_disk(str(out_dir/'hf'))
     for k, v in sides.items():
         (out_dir/f"{k}.jsonl").write_text(''.join(json.dumps(r, ensure_ascii=False) + '\n' for r in v))
     return dd
-
-# %% ../nbs/04_sft.ipynb #f1622523
-def _sections(cls) -> dict:
-    "{field: dataclass} of the fields of `cls` that are params sections of their own (RL's `ppo`)."
-    return {f.name: f.type for f in dataclasses.fields(cls) if dataclasses.is_dataclass(f.type)}
-
-def load_params(cls, config=None, **overrides):
-    "`cls` from its defaults, a YAML file's matching keys, then `overrides` that are not None."
-    cfg = (yaml.safe_load(Path(config).read_text()) or {}) if config else {}
-    if not isinstance(cfg, dict): raise ValueError(f"{config}: expected a mapping of {cls.__name__} fields")
-    names, secs = set(cls.__dataclass_fields__), _sections(cls)
-    flat = {n: s for s, sc in secs.items() for n in sc.__dataclass_fields__ if n not in names}
-    unknown = set(cfg) - names - set(flat) - {'description'}
-    unknown |= {f"{s}.{k}" for s in secs for k in set(cfg.get(s) or {}) - set(secs[s].__dataclass_fields__)}
-    if unknown: raise ValueError(f"{config}: unknown keys {sorted(unknown)}; known: {sorted(names | set(flat))}")
-    kw = {k: v for k, v in cfg.items() if k in names} | {k: v for k, v in overrides.items() if v is not None}
-    for s, sc in secs.items():  # a section: its YAML sub-dict, then its fields given flat, then an override dict
-        sub = dict(cfg.get(s) or {}) | {k: v for k, v in cfg.items() if flat.get(k) == s}
-        sub |= {k: v for k, v in kw.items() if flat.get(k) == s}
-        given = kw.get(s)
-        kw[s] = sc(**(sub | (dataclasses.asdict(given) if dataclasses.is_dataclass(given) else given or {})))
-    bad = set(kw) - names - set(flat)
-    if bad: raise TypeError(f"{cls.__name__}: unknown fields {sorted(bad)}")
-    return cls(**{k: v for k, v in kw.items() if k in names})
 
 # %% ../nbs/04_sft.ipynb #9efc4db1
 @dataclass
@@ -276,6 +243,7 @@ class SFTParams:
     max_length: int = 1536
     max_steps: int = -1               # -1: train for num_train_epochs
     save_steps: int = 50              # a checkpoint every this many steps (a rerun resumes from the last)
+    save_minutes: float = 10          # a checkpoint at least this often, whatever the step count (0: by steps only)
     lora: bool = False
     lora_r: int = 16
     lora_alpha: int = 32
@@ -332,7 +300,7 @@ def make_trainer(p:SFTParams, data_root, out_dir, tool:str='all', model=None, to
         peft = LoraConfig(r=p.lora_r, lora_alpha=p.lora_alpha, target_modules='all-linear', task_type='CAUSAL_LM')
     trainer = SFTTrainer(model=model, args=cfg, train_dataset=dd['train'],
                          eval_dataset=dd['test'] if len(dd['test']) else None, processing_class=tokenizer,
-                         peft_config=peft)
+                         peft_config=peft, callbacks=[timed_saves(p.save_minutes)])
     trainer.vma_cuts = report_cuts(trainer, len(dd['train']), p.max_length, Path(data_root)/tool)
     return trainer
 
@@ -387,120 +355,67 @@ class SFTResult:
         return f"SFT model -> {self.out_dir}: " + ', '.join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                                            for k, v in self.metrics.items())
 
-def quiet(trainer, lines:str|None=None):
-    "`trainer` without its progress bar and printed logs (notebooks keep their outputs; the logs go to TensorBoard)."
-    from transformers.trainer_callback import PrinterCallback, ProgressCallback
-    from transformers.utils.notebook import NotebookProgressCallback
-    for cb in (PrinterCallback, ProgressCallback, NotebookProgressCallback): trainer.remove_callback(cb)
-    if lines: trainer.add_callback(step_lines(lines))
-    return trainer
-
-def step_lines(tag:str):
-    "A callback printing one line per optimizer step, with the logged numbers: progress for a log file, or papermill."
-    from transformers import TrainerCallback
-    class StepLines(TrainerCallback):
-        t0 = time.time()
-        def on_train_begin(self, args, state, control, **kw): self.t0 = time.time()
-        def on_step_end(self, args, state, control, **kw):
-            if state.is_world_process_zero:
-                print(f"{tag} step {state.global_step}/{state.max_steps} ({time.time() - self.t0:.0f}s)", flush=True)
-        def on_log(self, args, state, control, logs=None, **kw):
-            shown = {k: v for k, v in (logs or {}).items() if isinstance(v, (int, float)) and 'runtime' not in k}
-            if state.is_world_process_zero and shown:
-                print(f"{tag} step {state.global_step}: " + ', '.join(f"{k} {v:.4g}" for k, v in shown.items()),
-                      flush=True)
-    return StepLines()
-
-def last_checkpoint(out_dir) -> Path|None:
-    "The newest `checkpoint-<step>` folder under `out_dir` that is whole (`checkpoint_problem`), or None."
-    done = [d for d in Path(out_dir).glob('checkpoint-*')
-            if (d/'trainer_state.json').exists() and d.name[11:].isdigit()]
-    for d in sorted(done, key=lambda d: int(d.name[11:]), reverse=True):
-        if not (why := checkpoint_problem(d)): return d
-        if os.environ.get('RANK', '0') == '0': print(f"{d.name} does not load ({why}); trying the one before", flush=True)
-
-# %% ../nbs/04_sft.ipynb #4dda3c9e
-import zipfile
-
-def _safetensors_size(f:Path) -> int:
-    "The length a safetensors file must have, from its header."
-    with open(f, 'rb') as h:
-        if (n := int.from_bytes(h.read(8), 'little')) > 1 << 27: raise ValueError('no safetensors header')
-        head = json.loads(h.read(n))
-    return 8 + n + max((v['data_offsets'][1] for k, v in head.items() if k != '__metadata__'), default=0)
-
-def checkpoint_problem(ckpt) -> str|None:
-    "What makes checkpoint folder `ckpt` fail to load (a file cut short, broken JSON), or None when it looks whole."
-    for f in sorted(p for p in Path(ckpt).rglob('*') if p.is_file()):
-        try:
-            if f.suffix == '.json': json.loads(f.read_bytes())
-            elif f.suffix == '.safetensors' and f.stat().st_size < (need := _safetensors_size(f)):
-                raise ValueError(f"{f.stat().st_size:,} of {need:,} bytes")
-            elif f.suffix in ('.pt', '.pth', '.bin'): zipfile.ZipFile(f).close()
-        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
-            return f"{f.relative_to(ckpt)}: {' '.join(str(e).split())[:120] or type(e).__name__}"
-
-# %% ../nbs/04_sft.ipynb #fec4ea8b
-def announce_world(trainer, stage:str) -> int:
-    "Print the world size once (from the main process) when `trainer` runs in several processes; returns it."
-    st = trainer.accelerator.state
-    if st.num_processes > 1 and st.is_main_process:
-        print(f"vma {stage}: world size {st.num_processes} ({st.distributed_type.value}, backend {st.backend})",
-              flush=True)
-    return st.num_processes
-
-def params_hash(model) -> str:
-    "SHA-256 (16 hex digits) of a model's state dict: equal on every rank of a data-parallel run."
-    h = hashlib.sha256()
-    for k, v in sorted(model.state_dict().items()):
-        h.update(k.encode()); h.update(v.detach().float().cpu().numpy().tobytes())
-    return h.hexdigest()[:16]
-
-def write_rank(trainer, out_dir, **metrics) -> Path|None:
-    "In a run of several processes, this rank's `out_dir/ranks/rank-<i>.json`: world size, backend, parameter hash."
-    acc = trainer.accelerator
-    if acc.num_processes == 1: return None
-    path = Path(out_dir)/'ranks'/f"rank-{acc.process_index}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    info = dict(rank=acc.process_index, world_size=acc.num_processes, distributed_type=acc.distributed_type.value,
-                backend=acc.state.backend, params_sha256=params_hash(acc.unwrap_model(trainer.model)), **metrics)
-    path.write_text(json.dumps(info, indent=1))
-    return path
-
-def save_trained(trainer, out_dir, lora:bool=False):
-    "Save the trained model and tokenizer from the main process (LoRA: merged first); every rank must call it."
-    if not lora: return trainer.save_model(str(out_dir))  # on every rank: ZeRO-3 and FSDP gather the weights here
-    if trainer.is_world_process_zero():
-        trainer.model.merge_and_unload().save_pretrained(out_dir); trainer.processing_class.save_pretrained(out_dir)
-
 # %% ../nbs/04_sft.ipynb #d6ebd326
 def train_sft(data_root, # folder of SFT datasets (from `build_sft_datasets`)
               out_dir, # where the model, checkpoints, logs, plot and card go
               tool:str='all', # 'all' (multi-turn) or a tool name
               config=None, # trl_defaults.yaml
-              progress:bool|str=True, # TRL's progress bar (False: none; 'lines': a printed line per step)
+              progress:bool|str=True, # progress bars (False: none; 'lines': a printed line per step, no bars)
               **overrides, # SFTParams fields (model_name, learning_rate, lora, max_steps, save_steps, ...)
              ) -> SFTResult:
     "Fine-tune with TRL on one dataset, resuming from the last checkpoint; save the model, logs, plot and card."
     from vma.agents.models import dtype_name
     p, out_dir, t0 = load_params(SFTParams, config, **overrides), Path(out_dir), time.time()
-    trainer = make_trainer(p, data_root, out_dir, tool)
-    if progress is not True: quiet(trainer, 'sft' if progress == 'lines' else None)
-    announce_world(trainer, 'sft')
-    if (ckpt := last_checkpoint(out_dir)): print(f"resuming from {ckpt.name}", flush=True)
-    res = trainer.train(resume_from_checkpoint=str(ckpt) if ckpt else None)
-    hist = trainer.state.log_history
-    losses = [h['loss'] for h in hist if 'loss' in h]
-    m = dict(train_loss=res.training_loss, steps=res.global_step, seconds=round(time.time() - t0, 1),
-             first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None,
-             examples=trainer.vma_cuts['examples'], dropped_by_max_length=trainer.vma_cuts['dropped'],
-             cut_by_max_length=trainer.vma_cuts['cut'], dtype=dtype_name(p.dtype), tokens=trainer.state.num_input_tokens_seen)
-    if trainer.eval_dataset is not None: m['eval_loss'] = trainer.evaluate()['eval_loss']  # on every rank
-    write_rank(trainer, out_dir, train_loss=res.training_loss, steps=res.global_step)
-    save_trained(trainer, out_dir, p.lora)
+    with no_bars(progress is not True):  # no bars of `datasets` (TRL's tokenisation) or `transformers` (loads, saves)
+        trainer = make_trainer(p, data_root, out_dir, tool)
+        if progress is not True: quiet(trainer, 'sft' if progress == 'lines' else None)
+        announce_world(trainer, 'sft')
+        res = train_resuming(trainer, out_dir)
+        hist = trainer.state.log_history
+        losses = [h['loss'] for h in hist if 'loss' in h]
+        m = dict(train_loss=res.training_loss, steps=res.global_step, seconds=round(time.time() - t0, 1),
+                 first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None,
+                 examples=trainer.vma_cuts['examples'], dropped_by_max_length=trainer.vma_cuts['dropped'],
+                 cut_by_max_length=trainer.vma_cuts['cut'], dtype=dtype_name(p.dtype),
+                 tokens=trainer.state.num_input_tokens_seen)
+        if trainer.eval_dataset is not None: m['eval_loss'] = trainer.evaluate()['eval_loss']  # on every rank
+        write_rank(trainer, out_dir, train_loss=res.training_loss, steps=res.global_step)
+        save_trained(trainer, out_dir, p.lora)
     if trainer.is_world_process_zero():
         (out_dir/'log_history.json').write_text(json.dumps(hist, indent=1))
         import matplotlib.pyplot as plt
         plt.close(plot_loss(hist, out_dir/'loss.png')); model_card(out_dir, p, data_root, tool, m)
     trainer.accelerator.wait_for_everyone()
     return SFTResult(out_dir, m)
+
+# %% ../nbs/04_sft.ipynb #68e758cf
+from .agents.settings import Sampling, make_settings, save_sampling
+
+@dataclass
+class SFTStage(Sampling, SFTDataParams, SFTParams):
+    "Stage 04's settings: which trajectories, how the model trains, and the sampling saved with it."
+    unified_glob: str|None = None   # the trajectories (default: run_dir/data/unified/**/*.json)
+    templates: str|None = None      # sft_templates.yaml: how each tool's dataset is cut
+    data_config: str|None = None    # training_config.yaml: values of the trajectory choice
+    config: str|None = None         # trl_defaults.yaml: values of the training
+    tool: str = 'all'               # the dataset trained on: 'all' (multi-turn) or a tool name
+
+def _fields(cls) -> set: return {f.name for f in dataclasses.fields(cls)}
+
+def stage_sft(run_dir, # the run folder: data/unified in; data/sft and models/sft/<tool> out
+              params:dict|None=None, # the given settings (checked; config files and defaults fill the rest)
+              progress='lines', # a printed line per step (True: a bar; False: nothing)
+             ) -> SFTResult:
+    "Stage 04: SFT datasets from the run's scored trajectories, then TRL SFT; the model keeps the run's sampling."
+    given, run_dir = dict(params or {}), Path(run_dir)
+    p = make_settings(SFTStage, given, where='sft')  # one line per mistake, before any work
+    rep = build_sft_datasets(p.unified_glob or str(run_dir/'data'/'unified'/'**'/'*.json'), run_dir/'data'/'sft',
+                             templates=p.templates, config=p.data_config, calculator=RewardCalculator.from_run(run_dir),
+                             **{k: v for k, v in given.items() if k in _fields(SFTDataParams)})
+    print(rep)
+    out = run_dir/'models'/'sft'/p.tool
+    res = train_sft(run_dir/'data'/'sft', out, tool=p.tool, config=p.config, progress=progress,
+                    **{k: v for k, v in given.items() if k in _fields(SFTParams)})
+    save_sampling(p, out)
+    print(f"trained {res.metrics['steps']} steps on {rep.datasets.get(p.tool, {}).get('train')} examples ({p.tool})")
+    return res

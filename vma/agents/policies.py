@@ -30,7 +30,7 @@ from .runtime import Action, Episode, seeded_rng
 from .models import load_model, model_label, prepare_tokenizer
 
 # %% ../../nbs/agents/02_policies.ipynb #76880559
-from ..schema import parse_tool_calls, _as_call  # one parser, shared with the converters
+from ..schema import parse_tool_calls, as_call  # one parser, shared with the converters
 
 
 # %% ../../nbs/agents/02_policies.ipynb #35a5a944
@@ -592,7 +592,7 @@ def response_action(resp) -> Action:
         a = text_action(msg.content or '', metrics)
         a.reasoning = a.reasoning or reasoning
         return a
-    try: calls = [_as_call({'name': c.function.name, 'arguments': c.function.arguments}) for c in msg.tool_calls]
+    try: calls = [as_call({'name': c.function.name, 'arguments': c.function.arguments}) for c in msg.tool_calls]
     except (ValueError, AttributeError) as e:
         raw = json.dumps([c.model_dump() for c in msg.tool_calls])
         return Action(content=raw, reasoning=reasoning, metrics=metrics, error=f"could not parse tool call: {e}")
