@@ -110,7 +110,7 @@ def check_section(section:str, d:dict, root:Path, err):
     for k in sorted(PATHS & set(d)):
         if d[k] is None or any(l.startswith(f"{section}.{k}:") for l in lines): continue
         if not (root/d[k]).is_file(): lines.append(f"{section}.{k}: no such file: {d[k]}"); continue
-        if k != 'templates':
+        if section in ('sft', 'rl') and k != 'templates':  # their config files hold the stage's own fields
             cfg = {k2: v2 for k2, v2 in read_yaml(root/d[k]).items() if k2 != 'description'}
             lines += [f"{section}.{k} ({d[k]}){l[len('x'):]}" for l in check_settings(cls, cfg, 'x')]
     for line in lines: err(*line.split(': ', 1))
