@@ -60,6 +60,11 @@ def _flag(p, name, **kw):
     "Add the option `--name`."
     p.add_argument(f"--{name}", **kw)
 
+def _models_help(what:str='the model') -> str:
+    "Help text naming the models vma knows by name (light: no torch)."
+    from vma.agents.settings import MODELS
+    return f"{what}: {', '.join(f'{k} ({v})' for k, v in MODELS.items())}, a checkpoint folder, or a cached hub id"
+
 def _dashes(argv:list) -> list:
     "The old system's underscore spellings of options (`--video_ctx`) as dashes (`--video-ctx`)."
     return [a.partition('=')[0].replace('_', '-') + ''.join(a.partition('=')[1:]) if a.startswith('--') else a
@@ -79,7 +84,7 @@ def _generate_args(p):
           help="a real suite's file or folder (gsm8k, hotpotqa, tau-bench-retail)")
     _flag(p, 'policy', default='scripted', choices=['scripted', 'oracle', 'hf', 'openai'],
           help="oracle: replay the tasks' gold annotations (real suites, and generated math and mhqa)")
-    _flag(p, 'model', default='default', help="'default', 'tiny', a hub id or a local path")
+    _flag(p, 'model', default='default', help=_models_help('hf/openai model'))
     _flag(p, 'noise', type=float, default=None, help='scripted mistake rate (default 0.2 for splits, 0 for --question)')
     _flag(p, 'workers', type=_count, default=1); _flag(p, 'seed', type=int, default=0)
     _flag(p, 'task-seed', type=int, default=0)
@@ -183,7 +188,8 @@ def _sft_data(a):
     return 1 if rep.errors else 0
 
 def _sft_args(p):
-    _flag(p, 'config', type=_input, default=None, help='trl_defaults.yaml'); _flag(p, 'model-name', default=None)
+    _flag(p, 'config', type=_input, default=None, help='trl_defaults.yaml')
+    _flag(p, 'model-name', default=None, help=_models_help('the model to fine-tune'))
     _flag(p, 'tool', default='all', help="'all' (multi-turn) or a tool name")
     _flag(p, 'data-root', type=_input, required=True); _flag(p, 'out-dir', required=True)
     _flag(p, 'lora', action='store_true', default=None)
@@ -200,9 +206,11 @@ def _sft(a):
 
 # %% ../nbs/08_cli.ipynb #3db31dc1
 def _rl_args(p):
-    _flag(p, 'config', type=_input, default=None, help='rl_defaults.yaml'); _flag(p, 'model-name', default=None)
+    _flag(p, 'config', type=_input, default=None, help='rl_defaults.yaml')
+    _flag(p, 'model-name', default=None, help=_models_help('the starting model'))
     _flag(p, 'trajectory-glob', type=_input, required=True); _flag(p, 'out-dir', required=True)
-    _flag(p, 'min-reward', type=float, default=None); _flag(p, 'algorithm', default=None, choices=['grpo', 'ppo'])
+    _flag(p, 'min-reward', type=float, default=None)
+    _flag(p, 'algorithm', default=None, choices=['grpo', 'ppo', 'rft', 'dpo'])
     _flag(p, 'max-steps', type=_count, default=None); _flag(p, 'domains', default=None)
     _flag(p, 'lora', action='store_true', default=None)
     _flag(p, 'rollout-server', default=None, help='GRPO rollouts from this OpenAI-compatible server (e.g. vLLM)')
@@ -274,13 +282,14 @@ def _pipeline_args(p):
     _flag(p, 'params', default=None, help='a profile: params/default.yaml, quick.yaml or gpu.yaml')
     _flag(p, 'mode', default='both', choices=['sft', 'rl', 'both'])
     _flag(p, 'run', default=None, help='run name (outputs/<run>)')
-    _flag(p, 'force', action='store_true', help='re-run finished stages'); _flag(p, 'outputs', default='outputs')
+    _flag(p, 'force', action='store_true', help='re-run finished stages')
+    _flag(p, 'outputs', default=None, help="the outputs folder (default: the project's outputs/)")
     _flag(p, 'stages', default=None, help='only these stages, e.g. 04,05')
 
 def _pipeline(a):
     from vma.pipeline import run_pipeline
     man = run_pipeline(a.params, a.mode, a.run, a.force, a.outputs, a.stages.split(',') if a.stages else None)
-    res = Path(a.outputs)/man['run']/'eval'/'results.md'
+    res = Path(man['run_dir'])/'eval'/'results.md'
     if res.exists(): print(res.read_text())
 
 # %% ../nbs/08_cli.ipynb #41156c75
@@ -343,11 +352,23 @@ def _lines(e) -> list:
     msg = str(e).strip() or type(e).__name__
     return [' '.join(msg.split())] if type(e).__module__.startswith('yaml') else msg.splitlines()
 
+def _model_names(a) -> list:
+    "The in-process model names a command was given (not served ones, not the scripted or oracle policies)."
+    if getattr(a, 'base_url', None) or getattr(a, 'policy', 'hf') == 'openai': return []
+    names = [getattr(a, k, None) for k in ('model_name', 'model_path', 'user_model', 'base_model')]
+    names += [a.model] if getattr(a, 'policy', None) == 'hf' else []
+    ms = getattr(a, 'models', None)
+    names += list(ms.values()) if isinstance(ms, dict) else [kv.split('=', 1)[-1] for kv in (ms or '').split(',')]
+    return [n for n in names if n and n not in ('scripted', 'oracle')]
+
 def main(argv=None) -> int:
     "Run `vma <command> ...`: 0 on success, 1 for a mistake in the input (one line each on stderr), 2 for bad usage."
     argv = _dashes(sys.argv[1:] if argv is None else list(map(str, argv)))
     a = parser(argv).parse_args(argv)
-    try: return COMMANDS[a.command][1](a) or 0
+    try:
+        from vma.agents.settings import model_source
+        for name in _model_names(a): model_source(name)  # a typo: one line now, not a minute of waiting on a hub
+        return COMMANDS[a.command][1](a) or 0
     except KeyboardInterrupt: print(f"vma {a.command}: interrupted", file=sys.stderr); return 130
     except _expected() as e:
         for line in _lines(e): print(f"vma {a.command}: {line}", file=sys.stderr)

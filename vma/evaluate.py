@@ -9,14 +9,16 @@ __all__ = ['TYPE_KEYS', 'HOPS', 'EXPERTS', 'EXPERT_KINDS', 'COLUMNS', 'pass_at_k
            'min_detectable_effect', 'paired_difference', 'evaluate_policy', 'turn_tokens', 'parse_turn_tokens',
            'task_type', 'evaluate', 'reference_of', 'compare', 'by_type', 'model_info', 'row_label', 'describe_model',
            'model_infos', 'row_labels', 'columns_markdown', 'results_table', 'comparison_markdown', 'by_type_markdown',
-           'random_warning', 'results_markdown', 'plot_results', 'save_results', 'offline_examples', 'completion_nll',
-           'evaluate_offline', 'EvalParams', 'run_models', 'stage_eval']
+           'random_warning', 'results_markdown', 'plot_results', 'save_results', 'passk_room', 'passk_summary',
+           'passk_markdown', 'save_passk', 'pass_at_k_table', 'offline_examples', 'completion_nll', 'evaluate_offline',
+           'EvalParams', 'run_models', 'stage_eval']
 
 # %% ../nbs/06_eval.ipynb #bd416ad1
 import json, math, time
 from pathlib import Path
 from dataclasses import dataclass
-import pandas as pd
+import pandas as pd, numpy as np
+from fastcore.meta import delegates
 from .schema import Trajectory, save_trajectory, safe_stem
 from .agents.runtime import get_domain, run_episodes
 from .rewards import RewardCalculator, reward_of
@@ -82,7 +84,7 @@ def evaluate_policy(policy, domain:str, tasks:list, out_dir=None, k:int=1, tempe
                     calculator:RewardCalculator|None=None, # the run's reward (default: the defaults')
                     env_kwargs:dict|None=None, # for the domain's `make_env` (tau: `user_policy`)
                    ) -> tuple[dict, list]:
-    "Metrics of `policy` on `tasks`, plus pass@k from k sampled attempts when k > 1."
+    "Metrics of `policy` on `tasks`, and with k > 1 pass@k of k samples (`row['sampled']`: wins per task)."
     dom = get_domain(domain)
     trajs = _run(dom, tasks, policy, seed, max_steps, domain, progress, env_kwargs)
     row = episode_metrics(trajs, calculator)
@@ -92,7 +94,7 @@ def evaluate_policy(policy, domain:str, tasks:list, out_dir=None, k:int=1, tempe
             for t in _run(dom, tasks, sampler, seed + 1 + i, max_steps, f'{domain} sample {i+1}/{k}', progress,
                           env_kwargs):
                 wins[t.task_id] += bool(t.success)
-        row[f'pass@{k}'] = sum(pass_at_k(k, c, k) for c in wins.values()) / len(tasks)
+        row[f'pass@{k}'], row['sampled'] = sum(pass_at_k(k, c, k) for c in wins.values()) / len(tasks), wins
     if out_dir:
         for t in trajs: save_trajectory(t, Path(out_dir)/f"{safe_stem(t.task_id)}.json")  # ids from data name no path
     return row, trajs
@@ -183,16 +185,18 @@ def evaluate(models:dict, # {label: model name or path ('scripted' for the exper
             row, trajs = evaluate_policy(pol, d, tasks[d, s], where, k, temperature, seed, max_steps,
                                          progress is True, rc, env)
             wins, types = [float(t.success is True) for t in trajs], {x.task_id: task_type(x) for x in tasks[d, s]}
+            sampled = row.pop('sampled', None)  # k > 1: each task's wins among its k samples
             per_task += [dict(model=label, domain=d, suite=s, task_id=t.task_id, type=types.get(t.task_id, '-'),
                               success=w, reward=reward_of(t, rc)['total'])
+                         | (dict(samples=k, sampled=sampled[t.task_id]) if sampled else {})
                          for t, w in zip(trajs, wins)]
             row |= dict(zip(('success_lo', 'success_hi'), bootstrap_interval(wins, seed=seed)))
             rows.append(dict(model=label, domain=d, suite=s, split='test') | row | dict(model_path=str(model),
                         max_new_tokens=None if model in ('scripted', 'oracle') else limit, dtype=_dtype(base),
                         seconds=round(time.time() - t0, 1)))
-            if progress == 'lines': print(f"eval {label} on {d}{'' if s == 'generated' else f' ({s})'}: "
-                                          f"{sum(wins):.0f} of {len(wins)} succeed ({time.time() - t0:.0f}s)",
-                                          flush=True)
+            if progress == 'lines': print(f"eval step {len(rows)}/{len(models) * len(plan)}: {label} on {d}"
+                                          f"{'' if s == 'generated' else f' ({s})'}: {sum(wins):.0f} of {len(wins)} "
+                                          f"succeed ({time.time() - t0:.0f}s)", flush=True)
         del base
     df = pd.DataFrame(rows)
     df.attrs['per_task'] = pd.DataFrame(per_task)  # one row per (model, domain, suite, task): for `compare`
@@ -461,6 +465,86 @@ def save_results(df:pd.DataFrame, out_dir):
     import matplotlib.pyplot as plt
     plt.close(plot_results(df, out_dir/'results.png', row_labels(df)))
 
+# %% ../nbs/06_eval.ipynb #5a0c1e02
+def passk_room(row:dict, ks=(1, 4, 8)) -> str:
+    "What sharpening could gain: 'none — pass@8 = pass@1', none within pass@1's interval, or the gap in points."
+    lo, hi = f'pass@{min(ks)}', f'pass@{max(ks)}'
+    if math.isclose(row[hi], row[lo], abs_tol=1e-9): return f"none — {hi} = {lo}"
+    if row[hi] <= row[f'{lo}_hi']: return f"none — {hi} within {lo}'s 95% CI"
+    return f"{100 * (row[hi] - row[lo]):+.1f} points ({hi} − {lo})"
+
+def passk_summary(per_task:pd.DataFrame, # `evaluate(..., k=n).attrs['per_task']`: `success`, `sampled` of `samples`
+                  ks=(1, 4, 8), n_boot:int=10_000, seed:int=0) -> pd.DataFrame:
+    "Per model, domain and suite: greedy success, pass@k for each of `ks` (task means, 95% intervals), and room."
+    if 'sampled' not in per_task or (n := int(per_task['samples'].min())) < max(ks):
+        have = 'no' if 'sampled' not in per_task else n
+        raise ValueError(f"passk_summary: pass@{max(ks)} needs {max(ks)} samples per task, "
+                         f"the per-task outcomes have {have}")
+    rows = []
+    for (m, d, s), g in per_task.groupby(['model', 'domain', 'suite'], sort=False):
+        row = dict(model=m, domain=d, suite=s, tasks=len(g), samples=int(g['samples'].min()),
+                   greedy=g['success'].mean())
+        row |= dict(zip(('greedy_lo', 'greedy_hi'), bootstrap_interval(g['success'], n_boot, seed=seed)))
+        for k in ks:
+            x = [pass_at_k(int(n), int(c), k) for n, c in zip(g['samples'], g['sampled'])]
+            row |= {f'pass@{k}': float(np.mean(x))}
+            row |= dict(zip((f'pass@{k}_lo', f'pass@{k}_hi'), bootstrap_interval(x, n_boot, seed=seed)))
+        rows.append(row | dict(room=passk_room(row, ks)))
+    return pd.DataFrame(rows)
+
+
+# %% ../nbs/06_eval.ipynb #5a0c1e06
+def _ci_cell(r, c) -> str: return f"{r[c]:.1%} ({r[c + '_lo']:.1%} – {r[c + '_hi']:.1%})"
+
+def passk_markdown(tab:pd.DataFrame) -> str:
+    "passk.md: greedy success beside pass@k at the sampling temperature, with intervals, room, and what they mean."
+    ks = [c for c in tab.columns if re.fullmatch(r'pass@\d+', c)]
+    r0, suite = tab.iloc[0], _has_suites(tab)
+    head = ['model', 'domain'] + ['suite'] * suite + ['tasks', 'greedy success (95% CI)']
+    head += [f'{c} (95% CI)' for c in ks] + ['room']
+    rows = [[r['model'], r['domain']] + [r['suite']] * suite + [r['tasks'], _ci_cell(r, 'greedy')]
+            + [_ci_cell(r, c) for c in ks] + [r['room']] for _, r in tab.iterrows()]
+    where = f" (`{r0['model_path']}`)" if 'model_path' in tab and r0['model_path'] != r0['model'] else ''
+    return (f"# pass@k at temperature {r0.get('temperature', '?')} beside greedy success\n\n"
+            f"`{r0['model']}`{where} on held-out test tasks: one greedy attempt per task, and {r0['samples']} attempts "
+            f"sampled at temperature {r0.get('temperature', '?')}, each with its own seed.\n\n"
+            + _table(head, rows) + '\n## Columns\n\n'
+            "- **greedy success**: share of tasks the one greedy attempt solves\n"
+            "- **pass@k**: unbiased estimate 1 − C(n−c, k)/C(n, k) from n samples with c successes, averaged over tasks "
+            "(pass@1 is the sampled success rate)\n"
+            "- **95% CI**: percentile bootstrap interval over tasks (resampled with replacement)\n"
+            f"- **room**: what RL at this temperature could sharpen: {ks[-1]} − {ks[0]} in points, or `none` where "
+            f"{ks[-1]} equals {ks[0]} or lies inside {ks[0]}'s interval\n")
+
+def save_passk(tab:pd.DataFrame, out_dir) -> Path:
+    "Write passk.csv and passk.md into `out_dir` (beside results.md); the .md's path."
+    (out_dir := Path(out_dir)).mkdir(parents=True, exist_ok=True)
+    tab.to_csv(out_dir/'passk.csv', index=False)
+    (md := out_dir/'passk.md').write_text(passk_markdown(tab))
+    return md
+
+
+# %% ../nbs/06_eval.ipynb #5a0c1e08
+@delegates(evaluate, but=['models', 'out_dir', 'k', 'temperature'])
+def pass_at_k_table(model:str, # a model name or path ('scripted': the expert, deterministic)
+                    domains='math', # domains (list or comma-separated)
+                    n_test:int=50, # test tasks per domain
+                    samples:int=8, # attempts sampled per task: n of the estimator (≥ max(ks), ≥ 2)
+                    ks=(1, 4, 8), # the k of each pass@k column
+                    temperature:float=1.0, # the RL temperature (`Sampling.temperature`)
+                    out_dir=None, # where passk.md/.csv go (beside results.md)
+                    label:str|None=None, # the model's row label (default: `model`)
+                    **kwargs) -> pd.DataFrame:
+    "Greedy success beside pass@k at `temperature` for one model on the same held-out tasks, per domain and suite."
+    if samples < max(*ks, 2): raise ValueError(f"pass_at_k_table: samples={samples}; pass@{max(ks)} needs at least "
+                                               f"{max(*ks, 2)}")
+    df = evaluate({label or model: model}, domains, n_test, None, samples, temperature, **kwargs)
+    tab = passk_summary(df.attrs['per_task'], ks, seed=kwargs.get('seed', 0))
+    tab = tab.assign(temperature=temperature, model_path=str(model))
+    if out_dir: save_passk(tab, out_dir)
+    return tab
+
+
 # %% ../nbs/06_eval.ipynb #ac0a2ea1
 import torch
 from .agents.policies import render_prompt, generate, text_action
@@ -529,6 +613,7 @@ class EvalParams(Sampling):
     k: int = 1                      # pass@k: k attempts per task at `temperature` (1: one greedy attempt)
     batch_size: int = 64            # episodes per generation batch
     include_scripted: bool = False  # add the scripted expert (noise 0) as a reference row
+    passk: bool = False             # also write pass@1/4/8 at `temperature` beside greedy success (eval/passk.md)
     seed: int = 0
 
 def run_models(run_dir:Path, base:str) -> dict:
@@ -546,6 +631,12 @@ def stage_eval(run_dir, # the run folder: models in; eval/ out
     run_dir = Path(run_dir)
     p = make_settings(EvalParams, read_sampling(run_dir/'models'/'sft'/'all'), params, where='eval')
     models = ({'scripted': 'scripted'} if p.include_scripted else {}) | (p.models or run_models(run_dir, p.base_model))
-    return evaluate(models, p.domains, p.n_test, run_dir/'eval', p.k, p.temperature, p.max_new_tokens, p.batch_size,
-                    p.seed, max_steps=p.max_turns, progress=progress, calculator=RewardCalculator.from_run(run_dir),
-                    suites=p.suites, data=p.data, tool_prompt=p.tool_prompt, dtype=p.dtype)
+    kw = dict(max_new_tokens=p.max_new_tokens, batch_size=p.batch_size, seed=p.seed, max_steps=p.max_turns,
+              progress=progress, calculator=RewardCalculator.from_run(run_dir), suites=p.suites, data=p.data,
+              tool_prompt=p.tool_prompt, dtype=p.dtype)
+    res = evaluate(models, p.domains, p.n_test, run_dir/'eval', p.k, p.temperature, **kw)
+    if p.passk and (ref := reference_of(list(models))):  # the reference: the run's SFT model, else base
+        pass_at_k_table(models[ref], p.domains, p.n_test, temperature=p.temperature, out_dir=run_dir/'eval', label=ref,
+                        **kw)
+    return res
+

@@ -6,7 +6,7 @@ Docs: https://vma-dev.github.io/vma/pipeline.html.md"""
 
 # %% auto #0
 __all__ = ['STAGES', 'MODES', 'SECTIONS', 'STAGE_DEFS', 'FROM_TOP', 'DEFAULT_PROFILE', 'PATHS', 'GLOBALS', 'TEST_MARKS',
-           'PACKAGES', 'QUIET', 'ProfileError', 'stage_class', 'stage_function', 'read_yaml', 'load_profile',
+           'PACKAGES', 'QUIET', 'PROGRESS', 'ProfileError', 'stage_class', 'stage_function', 'load_profile',
            'stage_params', 'check_section', 'check_profile', 'check_suites', 'skip_tests', 'check_params', 'versions',
            'git_commit', 'quiet_env', 'PipelineError', 'project_root', 'run_stage', 'write_manifest', 'read_manifest',
            'run_lock', 'duration', 'progress_line', 'heartbeat', 'Terminated', 'sigterm_interrupts', 'run_pipeline']
@@ -18,6 +18,7 @@ from importlib import metadata
 import yaml, re, signal, threading
 from contextlib import contextmanager
 from .agents.settings import type_ok, type_name
+from .schema import read_yaml, SettingsError
 
 # %% ../nbs/07_pipeline.ipynb #044a567e
 STAGES = ('01_generate', '02_convert', '03_rewards', '04_sft', '05_rl', '06_eval')
@@ -59,25 +60,11 @@ def _merge(a:dict, b:dict) -> dict:
     return out
 
 # %% ../nbs/07_pipeline.ipynb #a1b2c001
-def read_yaml(path) -> dict:
-    "The mapping in the YAML file at `path`; a missing file or bad YAML is a one-line `ProfileError`."
-    path = Path(path)
-    if not path.is_file(): raise ProfileError(f"{path}: no such file")
-    try: cfg = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        mark = getattr(e, 'problem_mark', None)
-        where = f":{mark.line + 1}" if mark else ''
-        problem = str(getattr(e, 'problem', None) or e).replace('\n', ' ')
-        raise ProfileError(f"{path}{where}: invalid YAML: {problem}") from None
-    if cfg is None: return {}
-    if not isinstance(cfg, dict):
-        raise ProfileError(f"{path}: expected a mapping of settings, got {type(cfg).__name__}")
-    return cfg
-
 def load_profile(path=None, **overrides) -> dict:
     "`DEFAULT_PROFILE` overridden by the YAML file at `path`, then by `overrides` that are not None."
-    prof = _merge(DEFAULT_PROFILE, read_yaml(path) if path else {})
-    return _merge(prof, {k: v for k, v in overrides.items() if v is not None})
+    try: given = read_yaml(path) if path else {}
+    except SettingsError as e: raise ProfileError(str(e)) from None  # one line: `<file>:<line>: invalid YAML: ...`
+    return _merge(_merge(DEFAULT_PROFILE, given), {k: v for k, v in overrides.items() if v is not None})
 
 # %% ../nbs/07_pipeline.ipynb #53be4741
 def _abs(v, root:Path):
@@ -121,13 +108,15 @@ GLOBALS = dict(run=str, domains=str|list, model=str, seed=int, sampling=dict)
 def check_profile(prof:dict, root:Path, source='profile') -> list[str]:
     "Every mistake in the profile `prof`, one line each: `<source>: <field>: <problem>`."
     from vma.agents.runtime import DOMAINS
-    from vma.agents.settings import check_settings, closest, Sampling
+    from vma.agents.settings import check_settings, closest, Sampling, model_source, UnknownModel
     errs = []
     err = lambda field, msg: errs.append(f"{source}: {field}: {msg}")
     for k in sorted(set(prof) - set(DEFAULT_PROFILE)):
         if not k.startswith('_'): err(k, f"unknown key{closest(k, DEFAULT_PROFILE)}; known: {', '.join(DEFAULT_PROFILE)}")
     for k, t in GLOBALS.items():
         if not type_ok(prof[k], t): err(k, f"expected {type_name(t)}, got {prof[k]!r}")
+    try: model_source(str(prof['model']))
+    except UnknownModel as e: err('model', str(e))
     doms = prof['domains'].split(',') if isinstance(prof['domains'], str) else prof['domains']
     if isinstance(doms, list) and (bad := [d for d in doms if str(d).strip() not in DOMAINS]):
         err('domains', f"unknown domains {bad}; known: {', '.join(DOMAINS)}")
@@ -199,7 +188,7 @@ def git_commit(root) -> dict:
 
 # %% ../nbs/07_pipeline.ipynb #c5580278
 QUIET = dict(TQDM_DISABLE='1', HF_DATASETS_DISABLE_PROGRESS_BARS='1', HF_HUB_DISABLE_PROGRESS_BARS='1',
-             TRANSFORMERS_VERBOSITY='error', PYTHONWARNINGS='ignore::UserWarning:tqdm')  # a stage's log: lines, no bars
+             TRANSFORMERS_VERBOSITY='error', PYTHONWARNINGS='ignore::Warning:tqdm.auto')  # a stage's log: lines, no bars
 
 @contextmanager
 def quiet_env():
@@ -316,16 +305,19 @@ def duration(s:float) -> str:
     s = int(round(s))
     return f"{s}s" if s < 60 else f"{s // 60}m{s % 60:02d}s" if s < 3600 else f"{s // 3600}h{s % 3600 // 60:02d}m"
 
+PROGRESS = re.compile(r'\b(?:step|round) (\d+)/(\d+)')  # what stages print as they go: `sft step 3/36 (...)`
+
 def progress_line(log:Path, elapsed:float) -> str:
-    "The stage's latest `... i/N ...` line in its log, with an ETA from the time so far if the line has none."
+    "The stage's latest `... step i/N ...` line in its log (with an ETA if it has none), else its last line."
     try: tail = log.read_bytes()[-8000:].decode(errors='replace')
     except OSError: return ''
-    for line in reversed(re.split(r'[\r\n]+', tail)):
-        if not (m := re.search(r'(\d+)/(\d+)', line)): continue
-        i, n, line = int(m[1]), int(m[2]), line.strip()[:160]
+    lines = [l.strip() for l in re.split(r'[\r\n]+', tail) if l.strip()]
+    for line in reversed(lines):
+        if not (m := PROGRESS.search(line)): continue
+        i, n, line = int(m[1]), int(m[2]), line[:160]
         if 'ETA' in line or not 0 < i <= n: return line
         return f"{line} (ETA {duration(elapsed * (n - i) / i)})"
-    return ''
+    return f"last: {lines[-1][:120]}" if lines else ''
 
 @contextmanager
 def heartbeat(stage:str, log:Path, every:float=30.):
@@ -392,7 +384,7 @@ def run_pipeline(params=None, # a profile YAML (default: DEFAULT_PROFILE)
     with run_lock(run_dir), sigterm_interrupts():  # one pipeline per run: a second one refuses here
         print(f"run folder: {run_dir}", flush=True)
         man = read_manifest(mpath)
-        man.update(run=run_dir.name, mode=mode, profile=str(params), params=prof, versions=versions(),
+        man.update(run=run_dir.name, run_dir=str(run_dir), mode=mode, profile=str(params), params=prof, versions=versions(),
                    git=git_commit(root), host=dict(platform=platform.platform(), cpus=os.cpu_count(), cuda=_cuda()),
                    dtype=_dtypes(prof))
         man.setdefault('stages', {})

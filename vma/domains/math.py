@@ -259,7 +259,7 @@ def _gen(split, n, seed, exclude=frozenset()):
         if t.question not in exclude: out.append(t)
     return out
 
-SPLIT_SIZES = {'train': 1000, 'test': 200}
+SPLIT_SIZES = {'train': 1000, 'test': 300}  # 300 test tasks: enough to see 5 points
 SUITES = ('generated', 'gsm8k', 'reasoning-gym', 'gsm-symbolic')  # see *GSM8K*, *reasoning-gym*, *GSM-Symbolic*
 
 def load_tasks(split:str='train', # 'train' or 'test'
