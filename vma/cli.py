@@ -238,20 +238,31 @@ def _eval_args(p):
     _flag(p, 'models', default=None,
           help="closed loop: label=model pairs, e.g. base=default,sft=outputs/r/models/sft/all")
     _flag(p, 'domains', default='math'); _flag(p, 'n-test', type=_count, default=50); _flag(p, 'out-dir', default=None)
-    _flag(p, 'k', type=_count, default=1, help='pass@k'); _flag(p, 'temperature', type=float, default=0.7)
-    _flag(p, 'max-new-tokens', type=_turn_tokens, default=128, help='per turn: N, or N,domain=M,...')
+    _flag(p, 'k', type=_count, default=1, help='pass@k')
+    _flag(p, 'temperature', type=float, default=None, help="pass@k's (default: the model's sampling.json, else 1.0)")
+    _flag(p, 'max-new-tokens', type=_turn_tokens, default=None,
+          help="per turn: N, or N,domain=M,... (default: the model's sampling.json, else 128)")
     _flag(p, 'batch-size', type=_count, default=64); _flag(p, 'seed', type=int, default=0)
     _flag(p, 'max-steps', type=_count, default=None, help="turn limit per episode (default: each domain's)")
     _flag(p, 'suite', default=None, help="real suites too: 'gsm8k', 'math:generated,gsm8k', 'swe:humaneval'")
     _flag(p, 'data', default=None, help="the real suites' files: PATH (one suite) or suite=PATH,...")
     _flag(p, 'base-url', default=None, help='closed loop on models served at this OpenAI-compatible endpoint')
     _limit_flags(p)
-    _flag(p, 'tool-prompt', default='full', choices=['full', 'compact'], help='in-process models: tool descriptions')
+    _flag(p, 'tool-prompt', default=None, choices=['full', 'compact'],
+          help="in-process models: tool descriptions (default: the model's sampling.json, else full)")
     _dtype_flag(p)
     _flag(p, 'user-model', default=None,
           help='tau-bench-retail: a model playing the customer where the script cannot (at --base-url if given)')
     _flag(p, 'model-path', default=None, help='offline: a model to score on --test-data')
     _flag(p, 'test-data', type=_input, default=None, help='offline: an SFT test JSONL file')
+
+def _sampling(a, models:dict):
+    "How every model is played: the flags given, else the sampling settings saved with the first model that has them."
+    from vma.agents.settings import Sampling, make_settings, read_sampling
+    saved = next((s for s in map(read_sampling, models.values()) if s), {})
+    given = dict(max_new_tokens=a.max_new_tokens, tool_prompt=a.tool_prompt, temperature=a.temperature,
+                 max_turns=a.max_steps, dtype=a.dtype)
+    return make_settings(Sampling, saved, given, where='eval')
 
 def _eval(a):
     from vma.evaluate import evaluate, evaluate_offline, results_markdown, turn_tokens
@@ -259,7 +270,7 @@ def _eval(a):
     if a.model_path or a.test_data:
         if not (a.model_path and a.test_data):
             raise ValueError("offline evaluation needs both --model-path and --test-data")
-        res = evaluate_offline(a.model_path, a.test_data, max_new_tokens=turn_tokens(a.max_new_tokens, '*'),
+        res = evaluate_offline(a.model_path, a.test_data, max_new_tokens=turn_tokens(a.max_new_tokens or 128, '*'),
                                batch_size=a.batch_size)
         print(json.dumps(res, indent=1))
         return 0
@@ -271,9 +282,10 @@ def _eval(a):
         if not Path(f).exists(): raise ValueError(f"--data: no such file or folder: {f}")
     user = a.user_model and make_policy('openai' if a.base_url else 'hf', a.user_model, base_url=a.base_url,
                                         seed=a.seed, **_limits(a))
-    df = evaluate(models, a.domains, a.n_test, a.out_dir, a.k, a.temperature, a.max_new_tokens, a.batch_size, a.seed,
-                  max_steps=a.max_steps, suites=a.suite, data=data, base_url=a.base_url, tool_prompt=a.tool_prompt,
-                  user_policy=user or None, dtype=a.dtype or 'auto', **_limits(a))
+    s = _sampling(a, models)
+    df = evaluate(models, a.domains, a.n_test, a.out_dir, a.k, s.temperature, s.max_new_tokens, a.batch_size, a.seed,
+                  max_steps=s.max_turns, suites=a.suite, data=data, base_url=a.base_url, tool_prompt=s.tool_prompt,
+                  user_policy=user or None, dtype=s.dtype, **_limits(a))
     for e in df.attrs.get('skipped', []): print(f"vma eval: {e}", file=sys.stderr)  # bad records: the rest ran
     print(results_markdown(df))
     return 1 if df.attrs.get('skipped') else 0
