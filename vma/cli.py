@@ -21,12 +21,7 @@ def _turn_tokens(s:str):
         raise argparse.ArgumentTypeError(f"must be positive, got {s!r}")
     return v
 
-def _count(s:str) -> int:
-    "argparse type for a count: a positive integer."
-    try: n = int(s)
-    except ValueError: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
-    if n < 1: raise argparse.ArgumentTypeError(f"must be positive, got {n}")
-    return n
+from .agents.settings import positive_int as _count  # argparse type for a count: one definition
 
 def _steps(s:str) -> int:
     "argparse type for SFT's max steps: a positive integer, or -1 for `num_train_epochs`."

@@ -6,9 +6,9 @@ Docs: https://vma-dev.github.io/vma/agents/settings.html.md"""
 
 # %% auto #0
 __all__ = ['POSITIVE', 'MODELS', 'SAMPLING_FILE', 'SAMPLING', 'SettingsError', 'type_ok', 'type_name', 'Setting', 'settings_of',
-           'problem', 'closest', 'check_settings', 'layered', 'make_settings', 'parse_mapping', 'add_flags',
-           'given_flags', 'params_cell', 'given_params', 'Sampling', 'sampling_of', 'save_sampling', 'read_sampling',
-           'tokens_for', 'UnknownModel', 'model_source']
+           'problem', 'closest', 'check_settings', 'layered', 'make_settings', 'positive_int', 'parse_mapping',
+           'add_flags', 'given_flags', 'params_cell', 'given_params', 'Sampling', 'sampling_of', 'save_sampling',
+           'read_sampling', 'tokens_for', 'UnknownModel', 'model_source']
 
 # %% ../../nbs/agents/05_settings.ipynb #3bf0a11c
 import argparse, dataclasses, difflib, json, types, typing
@@ -111,7 +111,8 @@ def make_settings(cls, *layers, where:str='settings'):
     return cls(**d)
 
 # %% ../../nbs/agents/05_settings.ipynb #0ef645eb
-def _count(s:str) -> int:
+def positive_int(s:str) -> int:
+    "A count from a flag: a positive integer, or a one-line `ArgumentTypeError`."
     try: n = int(s)
     except ValueError: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
     if n < 1: raise argparse.ArgumentTypeError(f"must be positive, got {n}")
@@ -132,7 +133,7 @@ def _parser(s:Setting):
     def parse(text:str):
         for t in ts:
             try:
-                if t is int: return _count(text) if s.name in POSITIVE and s.default != -1 else int(text)
+                if t is int: return positive_int(text) if s.name in POSITIVE and s.default != -1 else int(text)
                 if t is float: return float(text)
                 if (typing.get_origin(t) or t) in (dict, list): return parse_mapping(text)
             except (ValueError, argparse.ArgumentTypeError) as e: err = e
