@@ -97,7 +97,7 @@ class RLParams:
     learning_rate: float = 2e-6
     batch_size: int = 8              # episodes per update (ppo) / per optimizer step (grpo)
     min_reward: float = 0.3          # train on tasks whose trajectories scored at least this
-    max_steps: int = 20              # updates
+    max_steps: int = 20              # updates (rft: at most this many a round; dpo: in all, split over rounds)
     save_steps: int = 10             # a checkpoint every this many updates (a rerun resumes from the last)
     save_minutes: float = 10         # a checkpoint at least this often, whatever the step count (0: by steps only)
     num_generations: int = 4         # grpo: rollouts per task
@@ -114,7 +114,7 @@ class RLParams:
     select_candidates: int = 64      # how many tasks (sampled from the dataset) `select_k` tries
     dynamic_sampling: bool = True    # grpo: a group whose rewards are all equal is replaced by another task's group
     max_resample: int = 2            # grpo: rounds of replacement per rollout call (groups still equal are kept)
-    rounds: int = 2                  # rft: rounds of sampling, keeping the verified successes and fine-tuning on them
+    rounds: int = 2                  # rft, dpo: rounds of sampling from the current policy and training on it
     samples_per_task: int = 4        # rft, dpo: rollouts per task and round (`select_k`'s are reused if it is the same)
     max_per_task: int = 4            # rft: distinct successes kept per task (1 if it passed every time); dpo: pairs
     rft_mix: float = 0.              # rft: SFT rows mixed into each round: a share (< 1) of its rows, or a count (>= 1)

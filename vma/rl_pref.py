@@ -185,18 +185,21 @@ def preference_dataset(rows:list[dict]) -> 'Dataset':
                       chosen_mask=List(Value('int8')), rejected_mask=List(Value('int8'))))
     return Dataset.from_dict({c: [r[c] for r in rows] for c in f}, features=f)
 
-def dpo_trainer(rows:list[dict], p:RLParams, out_dir, model, tok) -> 'DPOTrainer':
-    "TRL's `DPOTrainer` on preference rows: reference = a frozen copy of `model`, assistant tokens only in the loss."
+def dpo_trainer(rows:list[dict], p:RLParams, out_dir, model, tok,
+                ref=None, # the frozen reference (default: a copy of `model`)
+                steps:int|None=None, # optimizer steps (default: `p.max_steps`)
+               ) -> 'DPOTrainer':
+    "TRL's `DPOTrainer` on preference rows: reference = `ref` or a frozen copy of `model`; assistant tokens only in the loss."
     import torch
     from trl import DPOConfig, DPOTrainer
     from vma.agents.models import dtype_name
     gpu = torch.cuda.is_available()
     cfg = DPOConfig(output_dir=str(out_dir), learning_rate=p.learning_rate, per_device_train_batch_size=p.batch_size,
-                    max_steps=p.max_steps, beta=p.dpo_beta, seed=p.seed, logging_steps=p.logging_steps,
+                    max_steps=steps or p.max_steps, beta=p.dpo_beta, seed=p.seed, logging_steps=p.logging_steps,
                     save_strategy='steps', save_steps=p.save_steps, save_total_limit=2, report_to=['tensorboard'],
                     use_cpu=not gpu, bf16=dtype_name(p.dtype) == 'bf16', dataloader_pin_memory=gpu,
                     remove_unused_columns=False, max_length=4096)
-    ref = copy.deepcopy(model).eval().requires_grad_(False)
+    ref = ref or copy.deepcopy(model).eval().requires_grad_(False)
     model.train()
     return DPOTrainer(model=model, ref_model=ref, args=cfg, train_dataset=preference_dataset(rows),
                       processing_class=tok,
@@ -213,29 +216,40 @@ def labelled(tok, ids:list[int], mask:list[int]) -> str:
     return ''.join(out)
 
 # %% ../nbs/05b_preference.ipynb #b6322ec0
-def _dpo_history(log_history:list[dict]) -> list[dict]:
-    return [dict(step=h['step'], reward=None, loss=h['loss'], grad_norm=h.get('grad_norm'),
+def _dpo_history(log_history:list[dict], done:int=0) -> list[dict]:
+    "TRL's log rows as vma's, their steps offset by the `done` steps of earlier rounds."
+    return [dict(step=done + h['step'], reward=None, loss=h['loss'], grad_norm=h.get('grad_norm'),
                  margin=h.get('rewards/margins'), accuracy=h.get('rewards/accuracies'))
             for h in log_history if 'loss' in h]
+
+def _pairs_line(row:dict, rounds:int) -> str:
+    return (f"dpo round {row['round']}/{rounds}: {row['pairs']} pairs from {row['tasks']} tasks (pass rate "
+            f"{row['success']:.0%})" + ('' if row['pairs'] else ': no task both passed and failed, nothing to train on'))
 
 def train_dpo(ds:'Dataset', p:RLParams, out_dir, model, tok, reward_fn,
               progress:bool|str='lines', # 'lines': a printed line per step
               policy=None, # plays the rollouts instead of the model
-              reuse=None, # `cached_selection`'s rollouts file, used if it has `samples_per_task` a task
+              reuse=None, # `cached_selection`'s rollouts file: the first round's, if it has `samples_per_task` a task
              ) -> tuple:
-    "DPO on (verified success, failure) pairs of the starting model's rollouts; (model, tokenizer, log, episodes)."
-    rows = [ds[i] for i in range(len(ds))]
-    old = reused_groups(rows, reuse, p.samples_per_task)
-    groups = old or sample_groups(rows, p, model, tok, policy)
-    rewards = [[float(reward_fn(t)) for t in g] for g in groups]
-    pairs = [pr for g, rs in zip(groups, rewards) for pr in dpo_pairs(g, rs, p.min_reward, p.max_per_task)]
-    prefs = [x for c, r in pairs if (x := preference_row(tok, c, r))]
-    n = sum(map(len, groups))
-    head = dict(step=0, reward=sum(map(sum, rewards)) / n, success=sum(pass_rate(g) * len(g) for g in groups) / n,
-                pairs=len(prefs), tasks=len(groups), episodes=0 if old else n)
-    if progress: print(f"dpo: {len(prefs)} pairs from {len(groups)} tasks (pass rate {head['success']:.0%})"
-                       + ('' if prefs else ': no task both passed and failed, nothing to train on'), flush=True)
-    if not prefs: return model, tok, [head], head['episodes']
-    tr = quiet(dpo_trainer(prefs, p, out_dir, model, tok), 'dpo' if progress == 'lines' else None)
-    train_resuming(tr, out_dir); save_trained(tr, out_dir, False)
-    return None, tok, [head] + _dpo_history(tr.state.log_history), head['episodes']
+    "Iterated DPO on (verified success, failure) pairs of the policy's own rollouts, the reference fixed at the start."
+    rows, hist, tr, done = [ds[i] for i in range(len(ds))], [], None, 0
+    ref, steps = copy.deepcopy(model).eval().requires_grad_(False), math.ceil(p.max_steps / p.rounds)
+    for it in range(p.rounds):
+        old = reused_groups(rows, reuse, p.samples_per_task) if it == 0 else None
+        groups = old or sample_groups(rows, p, model, tok, policy, it)
+        rewards = [[float(reward_fn(t)) for t in g] for g in groups]
+        pairs = [pr for g, rs in zip(groups, rewards) for pr in dpo_pairs(g, rs, p.min_reward, p.max_per_task)]
+        prefs, n = [x for c, r in pairs if (x := preference_row(tok, c, r))], sum(map(len, groups))
+        hist.append(dict(step=done, round=it + 1, reward=sum(map(sum, rewards)) / n,
+                         success=sum(pass_rate(g) * len(g) for g in groups) / n, pairs=len(prefs), tasks=len(groups),
+                         episodes=0 if old else n, reused=n if old else 0))
+        if progress: print(_pairs_line(hist[-1], p.rounds), flush=True)
+        if not prefs: continue
+        where = Path(out_dir)/f'round-{it + 1}' if p.rounds > 1 else out_dir
+        tr = quiet(dpo_trainer(prefs, p, where, model, tok, ref, steps), 'dpo' if progress == 'lines' else None)
+        train_resuming(tr, where)
+        hist += _dpo_history(tr.state.log_history, done); done = hist[-1]['step']
+    episodes = sum(h.get('episodes', 0) for h in hist)
+    if tr is None: return model, tok, hist, episodes
+    save_trained(tr, out_dir, False)
+    return None, tok, hist, episodes
