@@ -9,9 +9,10 @@ __all__ = ['TYPE_KEYS', 'HOPS', 'EXPERTS', 'EXPERT_KINDS', 'COLUMNS', 'pass_at_k
            'min_detectable_effect', 'paired_difference', 'evaluate_policy', 'turn_tokens', 'parse_turn_tokens',
            'task_type', 'evaluate', 'reference_of', 'compare', 'by_type', 'model_info', 'row_label', 'describe_model',
            'model_infos', 'row_labels', 'columns_markdown', 'results_table', 'comparison_markdown', 'by_type_markdown',
-           'random_warning', 'results_markdown', 'plot_results', 'save_results', 'passk_room', 'passk_summary',
-           'passk_markdown', 'save_passk', 'pass_at_k_table', 'offline_examples', 'completion_nll', 'evaluate_offline',
-           'EvalParams', 'run_models', 'stage_eval']
+           'random_warning', 'reward_curve', 'rl_training', 'training_markdown', 'results_markdown', 'plot_results',
+           'plot_training', 'save_results', 'passk_room', 'passk_summary', 'passk_markdown', 'save_passk',
+           'pass_at_k_table', 'offline_examples', 'completion_nll', 'evaluate_offline', 'EvalParams', 'run_models',
+           'stage_eval']
 
 # %% ../nbs/06_eval.ipynb #bd416ad1
 import json, math, time
@@ -333,6 +334,12 @@ COLUMNS = {
            "α = 0.05, with sd_diff the SD of the per-task differences and n the tasks; a |Δ| below it is within "
            "what the evaluation cannot see (0 when the two agree on every task: then n alone limits it)",
     'Δ reward (95% CI)': "model minus reference in mean reward, with a paired bootstrap interval",
+    'train tasks': "training tasks the RL algorithm played (with `select_k`: those the SFT model passed sometimes)",
+    'train episodes': "episodes the algorithm played itself, the task selection's (shared by a run's algorithms) left out",
+    'reused': "the selection's episodes the algorithm learned from without playing them again (rft, dpo: round 1)",
+    'updates': "optimizer steps (rft: summed over its rounds)", 'learning rate': "the optimizer's learning rate",
+    'train time': "wall time of the training, the shared task selection left out",
+    'rollout reward': "mean reward of the training rollouts, first batch → last batch (the curves: `rl_curves.png`)",
 }
 
 def columns_markdown(cols) -> str:
@@ -402,6 +409,52 @@ def _comparison(df:pd.DataFrame) -> pd.DataFrame|None:
     if pt is None or len(set(pt.get('model', [])) - set(EXPERTS)) < 2: return None
     return compare(pt)
 
+def _rl_log(path) -> list[dict]:
+    f = Path(path)/'rl_log.json'
+    return json.loads(f.read_text()) if f.exists() else []
+
+def reward_curve(history:list[dict], # an RL log (`rl_log.json`)
+                 episodes:int, updates:int, # the run's: GRPO's rows count no episodes, so each is episodes/updates
+                ) -> tuple[list, list]:
+    "The mean reward of each batch of rollouts in an RL log, against the training episodes before it."
+    xs, ys, seen = [], [], 0
+    for h in history:
+        if h.get('reward') is None: continue  # dpo's trainer rows: losses, no rollouts
+        xs.append(seen); ys.append(h['reward'])
+        seen += (h.get('episodes', 0) + h.get('reused', 0)) if {'episodes', 'reused'} & set(h) else episodes / max(updates, 1)
+    return xs, ys
+
+def rl_training(infos:dict, # `model_infos`: {label: (path, info)}
+               ) -> pd.DataFrame:
+    "A row per RL-trained model: its training as its card and log record it, and its reward curve."
+    from vma.rl import updates_of
+    rows = []
+    for label, (path, info) in infos.items():
+        if info['kind'] != 'fine-tuned' or info['algorithm'] in (None, 'sft'): continue
+        blocks, hist = _card(Path(path))[1], _rl_log(path)
+        params, extra = blocks[0], (blocks[1] if len(blocks) > 1 else {})
+        upd = extra.get('updates', updates_of(info['algorithm'], hist))
+        xs, ys = reward_curve(hist, extra.get('episodes') or 0, upd)
+        rows.append(dict(model=label, algorithm=info['algorithm'], tasks=extra.get('tasks'),
+                         episodes=extra.get('episodes'), reused=sum(h.get('reused', 0) for h in hist), updates=upd,
+                         learning_rate=params.get('learning_rate'), seconds=extra.get('train_seconds', extra.get('seconds')),
+                         selection=(extra.get('selection') or {}).get('episodes', 0), curve_x=xs, curve_y=ys))
+    return pd.DataFrame(rows)
+
+def _maybe(v, f) -> str: return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else f(v)
+
+def training_markdown(tr:pd.DataFrame, labels:dict|None=None) -> str:
+    "`rl_training`'s table for reading, after a line on the task selection the models shared."
+    lab = lambda m: (labels or {}).get(m, m)
+    head = ['model', 'train tasks', 'train episodes', 'reused', 'updates', 'learning rate', 'train time', 'rollout reward']
+    rows = [[lab(r['model']), _maybe(r['tasks'], int), _maybe(r['episodes'], int), r['reused'], r['updates'],
+             _maybe(r['learning_rate'], lambda v: f"{v:g}"), _maybe(r['seconds'], lambda s: f"{s / 60:.1f} min"),
+             f"{r['curve_y'][0]:.3f} → {r['curve_y'][-1]:.3f}" if r['curve_y'] else '–'] for _, r in tr.iterrows()]
+    sel = sorted({int(s) for s in tr['selection'] if s})
+    said = (f"The RL models trained on tasks chosen by one selection ({', '.join(map(str, sel))} episodes of the "
+            "starting model, played once for all of them; not in their episodes or times).\n\n") if len(sel) == 1 else ''
+    return said + _table(head, rows)
+
 def results_markdown(df:pd.DataFrame, # `evaluate`'s results
                      cmp:pd.DataFrame|None=None, # `compare`'s table (default: computed from `df.attrs['per_task']`)
                     ) -> str:
@@ -416,6 +469,10 @@ def results_markdown(df:pd.DataFrame, # `evaluate`'s results
         md += (f"\n## Paired differences from `{labels.get(cmp['reference'][0], cmp['reference'][0])}` on the same "
                f"tasks\n\n" + (ctab := comparison_markdown(cmp, labels)))
         cols += _head(ctab)
+    if len(tr := rl_training(infos)):
+        md += '\n## RL training\n\n' + (ttab := training_markdown(tr, labels))
+        md += '\nReward curves: `rl_curves.png`.\n' if any(len(y) for y in tr['curve_y']) else ''
+        cols += _head(ttab.split('\n\n')[-1])
     if 'type' in df.attrs.get('per_task', pd.DataFrame()).columns: md += '\nBy task type: `by_type.md`.\n'
     return md + '\n' + columns_markdown(cols)
 
@@ -450,9 +507,21 @@ def plot_results(df:pd.DataFrame, path=None, labels:dict|None=None):
     if path: fig.savefig(path, dpi=110)
     return fig
 
+def plot_training(tr:pd.DataFrame, path=None, labels:dict|None=None):
+    "Each RL model's reward curve: the mean reward of its rollouts against the training episodes before them."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    for _, r in tr.iterrows():
+        if r['curve_y']: ax.plot(r['curve_x'], r['curve_y'], 'o-', ms=4, label=(labels or {}).get(r['model'], r['model']))
+    ax.set(xlabel='training episodes before the batch (played or reused)', ylabel='mean reward of the rollouts',
+           title='RL: reward of the training rollouts')
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1, 1)); fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig
+
 # %% ../nbs/06_eval.ipynb #f177edd3
 def save_results(df:pd.DataFrame, out_dir):
-    "Write results.csv, .md, .png, and, from the per-task outcomes, per_task.csv, comparison.csv and by_type.md/.csv."
+    "Write results.csv/.md/.png; from the per-task outcomes per_task.csv, comparison.csv, by_type.md/.csv; RL models' rl_training.csv and rl_curves.png."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     df.to_csv(out_dir/'results.csv', index=False)
     per_task, cmp = df.attrs.get('per_task'), None
@@ -464,6 +533,9 @@ def save_results(df:pd.DataFrame, out_dir):
     (out_dir/'results.md').write_text(results_markdown(df, cmp))
     import matplotlib.pyplot as plt
     plt.close(plot_results(df, out_dir/'results.png', row_labels(df)))
+    if len(tr := rl_training(model_infos(df))):
+        tr.to_csv(out_dir/'rl_training.csv', index=False)
+        if any(len(y) for y in tr['curve_y']): plt.close(plot_training(tr, out_dir/'rl_curves.png', row_labels(df)))
 
 # %% ../nbs/06_eval.ipynb #5a0c1e02
 def passk_room(row:dict, ks=(1, 4, 8)) -> str:
@@ -606,6 +678,7 @@ class EvalParams(Sampling):
     "Stage 06's settings: which models on which tasks, played with the run's sampling settings."
     models: dict|None = None        # {label: model name or path} (default: base + the SFT/RL models of the run)
     base_model: str = 'default'     # the model SFT started from
+    include_base: bool = True       # evaluate `base_model` too, as a row: what SFT added
     domains: str = 'math'           # comma-separated domains
     suites: str|dict|None = None    # real suites too: 'gsm8k,swe:humaneval' or {domain: [suites]} (None: generated)
     data: str|dict|None = None      # the real suites' files: {suite: path}
@@ -614,14 +687,15 @@ class EvalParams(Sampling):
     batch_size: int = 64            # episodes per generation batch
     include_scripted: bool = False  # add the scripted expert (noise 0) as a reference row
     passk: bool = False             # also write pass@1/4/8 at `temperature` beside greedy success (eval/passk.md)
+    passk_tasks: int = 50           # pass@k's test tasks per domain (the first of `n_test`), each sampled 8 times
     seed: int = 0
 
-def run_models(run_dir:Path, base:str) -> dict:
-    "{label: model} of a run: the base model, then the SFT model and each RL model it holds."
+def run_models(run_dir:Path, base:str|None) -> dict:
+    "{label: model} of a run: the base model (unless None), then the SFT model and each RL model it holds."
     rl = run_dir/'models'/'rl'
     found = [('sft', run_dir/'models'/'sft'/'all'), ('rl', rl)]
     found += [(f'sft+{p.name}', p) for p in sorted(rl.glob('*')) if p.is_dir() and not p.name.startswith('checkpoint-')]
-    return {'base': base} | {lbl: str(p) for lbl, p in found if (p/'config.json').exists()}
+    return ({'base': base} if base else {}) | {lbl: str(p) for lbl, p in found if (p/'config.json').exists()}
 
 def stage_eval(run_dir, # the run folder: models in; eval/ out
                params:dict|None=None, # the given settings (checked; the SFT model's sampling and defaults fill the rest)
@@ -630,13 +704,13 @@ def stage_eval(run_dir, # the run folder: models in; eval/ out
     "Stage 06: each model of the run in the agent loop on held-out tasks, with the same sampling settings."
     run_dir = Path(run_dir)
     p = make_settings(EvalParams, read_sampling(run_dir/'models'/'sft'/'all'), params, where='eval')
-    models = ({'scripted': 'scripted'} if p.include_scripted else {}) | (p.models or run_models(run_dir, p.base_model))
+    models = ({'scripted': 'scripted'} if p.include_scripted else {}) | (p.models or run_models(run_dir, p.base_model if p.include_base else None))
     kw = dict(max_new_tokens=p.max_new_tokens, batch_size=p.batch_size, seed=p.seed, max_steps=p.max_turns,
               progress=progress, calculator=RewardCalculator.from_run(run_dir), suites=p.suites, data=p.data,
               tool_prompt=p.tool_prompt, dtype=p.dtype)
     res = evaluate(models, p.domains, p.n_test, run_dir/'eval', p.k, p.temperature, **kw)
     if p.passk and (ref := reference_of(list(models))):  # the reference: the run's SFT model, else base
-        pass_at_k_table(models[ref], p.domains, p.n_test, temperature=p.temperature, out_dir=run_dir/'eval', label=ref,
+        pass_at_k_table(models[ref], p.domains, min(p.passk_tasks, p.n_test), temperature=p.temperature, out_dir=run_dir/'eval', label=ref,
                         **kw)
     return res
 

@@ -9,7 +9,7 @@ __all__ = ['RL_COLUMNS', 'ALGORITHMS', 'rl_features', 'create_rl_dataset', 'RLRe
            'episode_sequence', 'served_turns', 'episode_logprobs', 'VmaRollout', 'vma_reward', 'success', 'grpo_config',
            'grpo_trainer', 'gae', 'ppo_loss', 'token_rewards', 'value_head', 'sequence_forward', 'PPO', 'probe_tasks',
            'play_k', 'pass_rate', 'select_tasks', 'cached_selection', 'rollouts_file', 'rl_algorithms',
-           'plot_rewards_curve', 'train_rl', 'RLStage', 'stage_rl']
+           'plot_rewards_curve', 'updates_of', 'train_rl', 'RLStage', 'stage_rl']
 
 # %% ../nbs/05_rl.ipynb #5cb60515
 import json, math, time, copy, random, os, dataclasses, hashlib
@@ -669,6 +669,11 @@ def _one_process(p:RLParams):
 
 
 # %% ../nbs/05_rl.ipynb #65b6a73a
+def updates_of(algorithm:str, history:list[dict]) -> int:
+    "Optimizer steps in an RL log: rft's round rows count theirs (`steps`); the others' rows carry the running step."
+    if algorithm == 'rft': return sum(h.get('steps', 0) for h in history)
+    return max((h['step'] for h in history), default=0)
+
 def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
              out_dir, # where the model, checkpoints, log, curve and card go
              config=None, # rl_defaults.yaml
@@ -696,6 +701,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
         model, tok = load_model(p.model_name, dtype='fp32')  # loaded once: task choice and the trainer share it
         if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
         if p.select_k: ds, table = cached_selection(ds, p, (model, tok), selection_file)  # the same tasks for all
+        t1 = time.time()  # training starts: `train_seconds` leaves out the selection, which the algorithms share
         torch.manual_seed(p.seed)
         train = dict(grpo=_grpo, ppo=_ppo).get(p.algorithm) or partial(_preference, policy=policy, sft_data=sft_data,
             reuse=rollouts_file(selection_file) if selection_file and p.select_k == p.samples_per_task else None)
@@ -703,6 +709,7 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
         extra = dict(tasks=len(ds), domains=sorted(set(ds['domain'])), source=str(trajectory_glob),
                      dtype=dtype_name(p.dtype), episodes=episodes,
                      reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
+                     train_seconds=round(time.time() - t1, 1), updates=updates_of(p.algorithm, hist),
                      first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
         if p.select_k:  # kept 0: RL trained on all tasks
             rates = {f"{t['domain']}/{t['task_id']}": t['pass_rate'] for t in table}
