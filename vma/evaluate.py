@@ -335,7 +335,8 @@ COLUMNS = {
            "what the evaluation cannot see (0 when the two agree on every task: then n alone limits it)",
     'Δ reward (95% CI)': "model minus reference in mean reward, with a paired bootstrap interval",
     'train tasks': "training tasks the RL algorithm played (with `select_k`: those the SFT model passed sometimes)",
-    'train episodes': "episodes the algorithm played itself, the task selection's (shared by a run's algorithms) left out",
+    'train episodes': "episodes the algorithm played itself, leaving out the task selection's (a run's algorithms "
+                      "share it)",
     'reused': "the selection's episodes the algorithm learned from without playing them again (rft, dpo: round 1)",
     'updates': "optimizer steps (rft: summed over its rounds)", 'learning rate': "the optimizer's learning rate",
     'train time': "wall time of the training, the shared task selection left out",
@@ -421,7 +422,8 @@ def reward_curve(history:list[dict], # an RL log (`rl_log.json`)
     for h in history:
         if h.get('reward') is None: continue  # dpo's trainer rows: losses, no rollouts
         xs.append(seen); ys.append(h['reward'])
-        seen += (h.get('episodes', 0) + h.get('reused', 0)) if {'episodes', 'reused'} & set(h) else episodes / max(updates, 1)
+        counted = {'episodes', 'reused'} & set(h)
+        seen += (h.get('episodes', 0) + h.get('reused', 0)) if counted else episodes / max(updates, 1)
     return xs, ys
 
 def rl_training(infos:dict, # `model_infos`: {label: (path, info)}
@@ -437,7 +439,8 @@ def rl_training(infos:dict, # `model_infos`: {label: (path, info)}
         xs, ys = reward_curve(hist, extra.get('episodes') or 0, upd)
         rows.append(dict(model=label, algorithm=info['algorithm'], tasks=extra.get('tasks'),
                          episodes=extra.get('episodes'), reused=sum(h.get('reused', 0) for h in hist), updates=upd,
-                         learning_rate=params.get('learning_rate'), seconds=extra.get('train_seconds', extra.get('seconds')),
+                         learning_rate=params.get('learning_rate'),
+                         seconds=extra.get('train_seconds', extra.get('seconds')),
                          selection=(extra.get('selection') or {}).get('episodes', 0), curve_x=xs, curve_y=ys))
     return pd.DataFrame(rows)
 
@@ -446,13 +449,15 @@ def _maybe(v, f) -> str: return '–' if v is None or (isinstance(v, float) and 
 def training_markdown(tr:pd.DataFrame, labels:dict|None=None) -> str:
     "`rl_training`'s table for reading, after a line on the task selection the models shared."
     lab = lambda m: (labels or {}).get(m, m)
-    head = ['model', 'train tasks', 'train episodes', 'reused', 'updates', 'learning rate', 'train time', 'rollout reward']
+    head = ['model', 'train tasks', 'train episodes', 'reused', 'updates', 'learning rate', 'train time',
+            'rollout reward']
     rows = [[lab(r['model']), _maybe(r['tasks'], int), _maybe(r['episodes'], int), r['reused'], r['updates'],
              _maybe(r['learning_rate'], lambda v: f"{v:g}"), _maybe(r['seconds'], lambda s: f"{s / 60:.1f} min"),
              f"{r['curve_y'][0]:.3f} → {r['curve_y'][-1]:.3f}" if r['curve_y'] else '–'] for _, r in tr.iterrows()]
     sel = sorted({int(s) for s in tr['selection'] if s})
     said = (f"The RL models trained on tasks chosen by one selection ({', '.join(map(str, sel))} episodes of the "
-            "starting model, played once for all of them; not in their episodes or times).\n\n") if len(sel) == 1 else ''
+            "starting model, played once for all of them; not in their episodes or times).\n\n"
+            ) if len(sel) == 1 else ''
     return said + _table(head, rows)
 
 def results_markdown(df:pd.DataFrame, # `evaluate`'s results
@@ -512,7 +517,8 @@ def plot_training(tr:pd.DataFrame, path=None, labels:dict|None=None):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     for _, r in tr.iterrows():
-        if r['curve_y']: ax.plot(r['curve_x'], r['curve_y'], 'o-', ms=4, label=(labels or {}).get(r['model'], r['model']))
+        if r['curve_y']:
+            ax.plot(r['curve_x'], r['curve_y'], 'o-', ms=4, label=(labels or {}).get(r['model'], r['model']))
     ax.set(xlabel='training episodes before the batch (played or reused)', ylabel='mean reward of the rollouts',
            title='RL: reward of the training rollouts')
     ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1, 1)); fig.tight_layout()
@@ -521,7 +527,7 @@ def plot_training(tr:pd.DataFrame, path=None, labels:dict|None=None):
 
 # %% ../nbs/06_eval.ipynb #f177edd3
 def save_results(df:pd.DataFrame, out_dir):
-    "Write results.csv/.md/.png; from the per-task outcomes per_task.csv, comparison.csv, by_type.md/.csv; RL models' rl_training.csv and rl_curves.png."
+    "Writes results.csv/.md/.png, per_task.csv, comparison.csv, by_type.md/.csv, rl_training.csv, rl_curves.png."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     df.to_csv(out_dir/'results.csv', index=False)
     per_task, cmp = df.attrs.get('per_task'), None
@@ -704,13 +710,15 @@ def stage_eval(run_dir, # the run folder: models in; eval/ out
     "Stage 06: each model of the run in the agent loop on held-out tasks, with the same sampling settings."
     run_dir = Path(run_dir)
     p = make_settings(EvalParams, read_sampling(run_dir/'models'/'sft'/'all'), params, where='eval')
-    models = ({'scripted': 'scripted'} if p.include_scripted else {}) | (p.models or run_models(run_dir, p.base_model if p.include_base else None))
+    found = p.models or run_models(run_dir, p.base_model if p.include_base else None)
+    models = ({'scripted': 'scripted'} if p.include_scripted else {}) | found
     kw = dict(max_new_tokens=p.max_new_tokens, batch_size=p.batch_size, seed=p.seed, max_steps=p.max_turns,
               progress=progress, calculator=RewardCalculator.from_run(run_dir), suites=p.suites, data=p.data,
               tool_prompt=p.tool_prompt, dtype=p.dtype)
     res = evaluate(models, p.domains, p.n_test, run_dir/'eval', p.k, p.temperature, **kw)
     if p.passk and (ref := reference_of(list(models))):  # the reference: the run's SFT model, else base
-        pass_at_k_table(models[ref], p.domains, min(p.passk_tasks, p.n_test), temperature=p.temperature, out_dir=run_dir/'eval', label=ref,
+        pass_at_k_table(models[ref], p.domains, min(p.passk_tasks, p.n_test), temperature=p.temperature,
+                        out_dir=run_dir/'eval', label=ref,
                         **kw)
     return res
 

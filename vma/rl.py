@@ -117,7 +117,7 @@ class RLParams:
     rounds: int = 2                  # rft, dpo: rounds of sampling from the current policy and training on it
     samples_per_task: int = 4        # rft, dpo: rollouts per task and round (`select_k`'s are reused if it is the same)
     max_per_task: int = 4            # rft: distinct successes kept per task (1 if it passed every time); dpo: pairs
-    rft_mix: float = 0.              # rft: SFT rows mixed into each round: a share (< 1) of its rows, or a count (>= 1)
+    rft_mix: float = 0.              # rft: SFT rows mixed into each round: a share of its rows (below 1) or a count
     dpo_beta: float = 0.1            # dpo: the strength of the pull toward the reference (the starting model)
     lora: bool = False
     lora_r: int = 16
@@ -518,11 +518,13 @@ def play_k(rows:list[dict], # dataset rows (tasks)
            policy, k:int, # plays each task `k` times
            seed:int=0, max_steps:int|None=None,
            salt='select', # with `seed`, decides the episodes' seeds
+           say:str|None=None, # print a line per batched turn, starting with this (None: quiet)
           ) -> list[list[Trajectory]]:
     "`k` episodes of each task, all in one batched run, each with a seed of its own; grouped by task."
     envs = [_ref(r).make_env() for r in rows for _ in range(k)]
     seeds = [seeded_rng(seed, salt, i).getrandbits(31) for i in range(len(envs))]
-    trajs = run_episodes(envs, policy, seeds, max_steps)
+    turn = (lambda i, n: print(f"{say}: turn {i}, {n} of {len(envs)} episodes playing", flush=True)) if say else None
+    trajs = run_episodes(envs, policy, seeds, max_steps, on_turn=turn)
     return [trajs[i:i + k] for i in range(0, len(trajs), k)]
 
 def pass_rate(group:list[Trajectory]) -> float:
@@ -533,6 +535,7 @@ def select_tasks(dataset:'Dataset', p:RLParams,
                  model=None, # a name for `load_model` or a `(model, tokenizer)` pair (default: `p.model_name`)
                  policy=None, # plays the tries instead of an `hf` policy on `model` at `p.temperature`
                  episodes:list|None=None, # receives the played episodes, `p.select_k` per task
+                 say:bool=False, # a line per batched turn (a long selection shows it is moving)
                 ) -> tuple:
     "The tasks (of `p.select_candidates` sampled) passed sometimes but not always in `p.select_k` tries; the rates."
     import torch
@@ -543,7 +546,8 @@ def select_tasks(dataset:'Dataset', p:RLParams,
                                 batch_size=32, seed=p.seed, top_k=p.top_k, tool_prompt=p.tool_prompt,
                                 stop_at_tool_call=False)  # as RL plays its turns
     from vma.agents.models import autocast
-    with torch.no_grad(), autocast(p.dtype): groups = play_k(pick, policy, p.select_k, p.seed, p.max_episode_steps)
+    with torch.no_grad(), autocast(p.dtype): groups = play_k(pick, policy, p.select_k, p.seed, p.max_episode_steps,
+                                                             say='selection' if say else None)
     rates = [pass_rate(g) for g in groups]
     if episodes is not None: episodes += [t for g in groups for t in g]
     table = [dict(domain=r['domain'], task_id=r['task_id'], pass_rate=x, kept=0 < x < 1) for r, x in zip(pick, rates)]
@@ -562,7 +566,9 @@ def _kept(dataset:'Dataset', table:list[dict]) -> tuple:
 # %% ../nbs/05_rl.ipynb #1f4f1cd3
 def cached_selection(dataset:'Dataset', p:RLParams, model=None,
                      path=None, # a JSON file that keeps the table (None: no cache)
-                     policy=None) -> tuple:
+                     policy=None,
+                     say:bool=False, # `select_tasks`'s line per batched turn
+                    ) -> tuple:
     "`select_tasks`, its table kept in `path` under a key of what decides it, and read back when the key matches."
     key = hashlib.sha256(json.dumps(dict(
         model=str(p.model_name), policy=type(policy).__name__ if policy else None, k=p.select_k,
@@ -574,7 +580,7 @@ def cached_selection(dataset:'Dataset', p:RLParams, model=None,
         ds, n = _kept(dataset, old['table'])
         print(f"selection: {n} of {len(old['table'])} tasks, read from {path.name}")
         return ds, old['table']
-    ds, table = select_tasks(dataset, p, model, policy, played := [])
+    ds, table = select_tasks(dataset, p, model, policy, played := [], say)
     if path:
         path.parent.mkdir(parents=True, exist_ok=True); path.write_text(json.dumps(dict(key=key, table=table)))
         save_jsonl(played, rollouts_file(path))
@@ -700,7 +706,8 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
         from vma.agents.models import load_model, dtype_name
         model, tok = load_model(p.model_name, dtype='fp32')  # loaded once: task choice and the trainer share it
         if p.probe_tasks: ds = probe_tasks(ds, p, (model, tok))
-        if p.select_k: ds, table = cached_selection(ds, p, (model, tok), selection_file)  # the same tasks for all
+        if p.select_k: ds, table = cached_selection(ds, p, (model, tok), selection_file,
+                                                          say=progress == 'lines')  # the same tasks for all
         t1 = time.time()  # training starts: `train_seconds` leaves out the selection, which the algorithms share
         torch.manual_seed(p.seed)
         train = dict(grpo=_grpo, ppo=_ppo).get(p.algorithm) or partial(_preference, policy=policy, sft_data=sft_data,

@@ -33,6 +33,7 @@ def reused_groups(rows:list[dict], # the tasks (dataset rows)
 def sample_groups(rows:list[dict], p:RLParams, model, tok,
                   policy=None, # plays the episodes instead of an `hf` policy on `model` at `p.temperature`
                   it:int=0, # the round: with `p.seed`, decides the episodes' seeds
+                  say:bool=False, # a line per batched turn
                  ) -> list[list[Trajectory]]:
     "`p.samples_per_task` episodes of each task by the current policy, grouped by task."
     import torch
@@ -43,7 +44,8 @@ def sample_groups(rows:list[dict], p:RLParams, model, tok,
                                 stop_at_tool_call=False)  # turns end as SFT's do
     model.eval()
     with torch.no_grad(), autocast(p.dtype, model.device):
-        return play_k(rows, policy, p.samples_per_task, p.seed, p.max_episode_steps, salt=f'pref-{it}')
+        return play_k(rows, policy, p.samples_per_task, p.seed, p.max_episode_steps, salt=f'pref-{it}',
+                      say=f"{p.algorithm} rollouts of round {it + 1}" if say else None)
 
 # %% ../nbs/05b_preference.ipynb #6af0a960
 def _said(t:Trajectory) -> str:
@@ -125,7 +127,7 @@ def train_rft(ds:'Dataset', p:RLParams, out_dir, model, tok, reward_fn,
     rows, hist = [ds[i] for i in range(len(ds))], []
     for it in range(p.rounds):
         old = reused_groups(rows, reuse, p.samples_per_task) if it == 0 else None
-        groups = old or sample_groups(rows, p, model, tok, policy, it)
+        groups = old or sample_groups(rows, p, model, tok, policy, it, say=progress == 'lines')
         hist.append(rft_round(groups, p, out_dir, model, tok, reward_fn, sft_data, it, reused=old is not None))
         if progress: print(_round_line(hist[-1], p.rounds), flush=True)
     return model, tok, hist, sum(h['episodes'] for h in hist)
@@ -189,7 +191,7 @@ def dpo_trainer(rows:list[dict], p:RLParams, out_dir, model, tok,
                 ref=None, # the frozen reference (default: a copy of `model`)
                 steps:int|None=None, # optimizer steps (default: `p.max_steps`)
                ) -> 'DPOTrainer':
-    "TRL's `DPOTrainer` on preference rows: reference = `ref` or a frozen copy of `model`; assistant tokens only in the loss."
+    "TRL's `DPOTrainer` on preference rows: reference `ref` (or a frozen copy of `model`), assistant tokens in loss."
     import torch
     from trl import DPOConfig, DPOTrainer
     from vma.agents.models import dtype_name
@@ -224,7 +226,8 @@ def _dpo_history(log_history:list[dict], done:int=0) -> list[dict]:
 
 def _pairs_line(row:dict, rounds:int) -> str:
     return (f"dpo round {row['round']}/{rounds}: {row['pairs']} pairs from {row['tasks']} tasks (pass rate "
-            f"{row['success']:.0%})" + ('' if row['pairs'] else ': no task both passed and failed, nothing to train on'))
+            f"{row['success']:.0%})" + ('' if row['pairs'] else ': no task both passed and failed, nothing to train on')
+            )
 
 def train_dpo(ds:'Dataset', p:RLParams, out_dir, model, tok, reward_fn,
               progress:bool|str='lines', # 'lines': a printed line per step
@@ -236,7 +239,7 @@ def train_dpo(ds:'Dataset', p:RLParams, out_dir, model, tok, reward_fn,
     ref, steps = copy.deepcopy(model).eval().requires_grad_(False), math.ceil(p.max_steps / p.rounds)
     for it in range(p.rounds):
         old = reused_groups(rows, reuse, p.samples_per_task) if it == 0 else None
-        groups = old or sample_groups(rows, p, model, tok, policy, it)
+        groups = old or sample_groups(rows, p, model, tok, policy, it, say=progress == 'lines')
         rewards = [[float(reward_fn(t)) for t in g] for g in groups]
         pairs = [pr for g, rs in zip(groups, rewards) for pr in dpo_pairs(g, rs, p.min_reward, p.max_per_task)]
         prefs, n = [x for c, r in pairs if (x := preference_row(tok, c, r))], sum(map(len, groups))
