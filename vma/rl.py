@@ -717,7 +717,8 @@ def train_rl(trajectory_glob, # trajectories whose good tasks RL trains on
                      dtype=dtype_name(p.dtype), episodes=episodes,
                      reward_config=rc.config_hash, seconds=round(time.time() - t0, 1),
                      train_seconds=round(time.time() - t1, 1), updates=updates_of(p.algorithm, hist),
-                     first_reward=hist[0]['reward'] if hist else None, last_reward=hist[-1]['reward'] if hist else None)
+                     first_reward=rw[0] if (rw := [h['reward'] for h in hist if h.get('reward') is not None]) else None,
+                     last_reward=rw[-1] if rw else None)  # dpo's trainer rows have no rollouts, so no reward
         if p.select_k:  # kept 0: RL trained on all tasks
             rates = {f"{t['domain']}/{t['task_id']}": t['pass_rate'] for t in table}
             extra['selection'] = dict(k=p.select_k, tried=len(table), kept=sum(t['kept'] for t in table),
