@@ -429,13 +429,14 @@ def reward_curve(history:list[dict], # an RL log (`rl_log.json`)
 def rl_training(infos:dict, # `model_infos`: {label: (path, info)}
                ) -> pd.DataFrame:
     "A row per RL-trained model: its training as its card and log record it, and its reward curve."
-    from vma.rl import updates_of
     rows = []
     for label, (path, info) in infos.items():
         if info['kind'] != 'fine-tuned' or info['algorithm'] in (None, 'sft'): continue
         blocks, hist = _card(Path(path))[1], _rl_log(path)
         params, extra = blocks[0], (blocks[1] if len(blocks) > 1 else {})
-        upd = extra.get('updates', updates_of(info['algorithm'], hist))
+        if (upd := extra.get('updates')) is None:  # a card from before `updates` was recorded
+            from vma.rl import updates_of
+            upd = updates_of(info['algorithm'], hist)
         xs, ys = reward_curve(hist, extra.get('episodes') or 0, upd)
         rows.append(dict(model=label, algorithm=info['algorithm'], tasks=extra.get('tasks'),
                          episodes=extra.get('episodes'), reused=sum(h.get('reused', 0) for h in hist), updates=upd,
@@ -462,6 +463,7 @@ def training_markdown(tr:pd.DataFrame, labels:dict|None=None) -> str:
 
 def results_markdown(df:pd.DataFrame, # `evaluate`'s results
                      cmp:pd.DataFrame|None=None, # `compare`'s table (default: computed from `df.attrs['per_task']`)
+                     tr:pd.DataFrame|None=None, # `rl_training`'s table (default: read from the models' folders)
                     ) -> str:
     "results.md: what each model is, the results table, the paired comparison, and what every column means."
     infos = model_infos(df); labels = {m: row_label(m, i) for m, (_, i) in infos.items()}
@@ -474,7 +476,7 @@ def results_markdown(df:pd.DataFrame, # `evaluate`'s results
         md += (f"\n## Paired differences from `{labels.get(cmp['reference'][0], cmp['reference'][0])}` on the same "
                f"tasks\n\n" + (ctab := comparison_markdown(cmp, labels)))
         cols += _head(ctab)
-    if len(tr := rl_training(infos)):
+    if len(tr := rl_training(infos) if tr is None else tr):
         md += '\n## RL training\n\n' + (ttab := training_markdown(tr, labels))
         md += '\nReward curves: `rl_curves.png`.\n' if any(len(y) for y in tr['curve_y']) else ''
         cols += _head(ttab.split('\n\n')[-1])
@@ -536,10 +538,10 @@ def save_results(df:pd.DataFrame, out_dir):
         if (cmp := _comparison(df)) is not None: cmp.to_csv(out_dir/'comparison.csv', index=False)
         bt = by_type(per_task); bt.to_csv(out_dir/'by_type.csv', index=False)
         (out_dir/'by_type.md').write_text(by_type_markdown(bt, row_labels(df)))
-    (out_dir/'results.md').write_text(results_markdown(df, cmp))
+    (out_dir/'results.md').write_text(results_markdown(df, cmp, tr := rl_training(model_infos(df))))
     import matplotlib.pyplot as plt
     plt.close(plot_results(df, out_dir/'results.png', row_labels(df)))
-    if len(tr := rl_training(model_infos(df))):
+    if len(tr):
         tr.to_csv(out_dir/'rl_training.csv', index=False)
         if any(len(y) for y in tr['curve_y']): plt.close(plot_training(tr, out_dir/'rl_curves.png', row_labels(df)))
 
