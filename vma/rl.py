@@ -564,6 +564,10 @@ def _kept(dataset:'Dataset', table:list[dict]) -> tuple:
     return (dataset.select(keep) if keep else dataset), len(keep)
 
 # %% ../nbs/05_rl.ipynb #1f4f1cd3
+def _model_key(name) -> str:
+    "A model name as the selection's key holds it: a local folder by its absolute path, however it was given."
+    return str(Path(name).resolve()) if Path(str(name)).exists() else str(name)
+
 def cached_selection(dataset:'Dataset', p:RLParams, model=None,
                      path=None, # a JSON file that keeps the table (None: no cache)
                      policy=None,
@@ -571,7 +575,7 @@ def cached_selection(dataset:'Dataset', p:RLParams, model=None,
                     ) -> tuple:
     "`select_tasks`, its table kept in `path` under a key of what decides it, and read back when the key matches."
     key = hashlib.sha256(json.dumps(dict(
-        model=str(p.model_name), policy=type(policy).__name__ if policy else None, k=p.select_k,
+        model=_model_key(p.model_name), policy=type(policy).__name__ if policy else None, k=p.select_k,
         candidates=p.select_candidates, temperature=p.temperature, top_k=p.top_k, max_new_tokens=p.max_new_tokens,
         max_episode_steps=p.max_episode_steps, seed=p.seed,
         tasks=[f"{r['domain']}/{r['task_id']}" for r in dataset]), sort_keys=True).encode()).hexdigest()[:16]
