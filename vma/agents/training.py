@@ -80,6 +80,8 @@ def quiet(trainer, lines:str|None=None):
 
 # %% ../../nbs/agents/04_training.ipynb #b69e4a7f
 warnings.filterwarnings('ignore', message='IProgress not found')  # tqdm.auto in a kernel without ipywidgets
+warnings.filterwarnings('ignore', message='`is_gradient_checkpointing` is deprecated',  # TRL 1.16 reads the
+                        category=FutureWarning)  # alias transformers 5.25 deprecates, twice per update
 
 @contextlib.contextmanager
 def no_bars(off:bool=True): # False: leave the bars as they are
