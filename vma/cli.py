@@ -250,6 +250,8 @@ def _eval_args(p):
           help='tau-bench-retail: a model playing the customer where the script cannot (at --base-url if given)')
     _flag(p, 'model-path', default=None, help='offline: a model to score on --test-data')
     _flag(p, 'test-data', type=_input, default=None, help='offline: an SFT test JSONL file')
+    _flag(p, 'merge', default=None,
+          help='DIR,DIR,...: join earlier evaluations of the same test tasks into --out-dir (no model is played)')
 
 def _sampling(a, models:dict):
     "How every model is played: the flags given, else the sampling settings saved with the first model that has them."
@@ -268,6 +270,11 @@ def _eval(a):
         res = evaluate_offline(a.model_path, a.test_data, max_new_tokens=turn_tokens(a.max_new_tokens or 128, '*'),
                                batch_size=a.batch_size)
         print(json.dumps(res, indent=1))
+        return 0
+    if a.merge:
+        from vma.evaluate import merge_results
+        if not a.out_dir: raise ValueError("--merge needs --out-dir: where the merged results go")
+        print(results_markdown(merge_results(a.merge.split(','), a.out_dir)))
         return 0
     if not a.models:
         raise ValueError("give --models label=model,... (closed loop) or --model-path and --test-data (offline)")

@@ -10,9 +10,9 @@ __all__ = ['TYPE_KEYS', 'HOPS', 'EXPERTS', 'EXPERT_KINDS', 'COLUMNS', 'pass_at_k
            'task_type', 'evaluate', 'reference_of', 'compare', 'by_type', 'model_info', 'row_label', 'describe_model',
            'model_infos', 'row_labels', 'columns_markdown', 'results_table', 'comparison_markdown', 'by_type_markdown',
            'random_warning', 'reward_curve', 'rl_training', 'training_markdown', 'results_markdown', 'plot_results',
-           'plot_training', 'save_results', 'passk_room', 'passk_summary', 'passk_markdown', 'save_passk',
-           'pass_at_k_table', 'offline_examples', 'completion_nll', 'evaluate_offline', 'EvalParams', 'run_models',
-           'stage_eval']
+           'plot_training', 'save_results', 'merge_results', 'passk_room', 'passk_summary', 'passk_markdown',
+           'save_passk', 'pass_at_k_table', 'offline_examples', 'completion_nll', 'evaluate_offline', 'EvalParams',
+           'run_models', 'stage_eval']
 
 # %% ../nbs/06_eval.ipynb #bd416ad1
 import json, math, time
@@ -544,6 +544,38 @@ def save_results(df:pd.DataFrame, out_dir):
     if len(tr):
         tr.to_csv(out_dir/'rl_training.csv', index=False)
         if any(len(y) for y in tr['curve_y']): plt.close(plot_training(tr, out_dir/'rl_curves.png', row_labels(df)))
+
+# %% ../nbs/06_eval.ipynb #9b3eb56e
+def _tasks(pt:pd.DataFrame) -> dict:
+    "{(domain, suite): the test task ids} of per-task outcomes."
+    return {k: set(g['task_id']) for k, g in pt.groupby(['domain', 'suite'])}
+
+def merge_results(dirs:list, # `evaluate` output folders on the same test tasks (results.csv and per_task.csv each)
+                  out_dir=None, # where the merged results.md, tables and plots go (None: not written)
+                 ) -> pd.DataFrame:
+    "Several evaluations of the same test tasks as one `evaluate` result: later models join the earlier comparison."
+    rows, pts, first = [], [], None
+    for d in map(Path, dirs):
+        for f in ('results.csv', 'per_task.csv'):
+            if not (d/f).exists(): raise FileNotFoundError(f"{d/f}: no such file (merge_results reads evaluate's out_dir)")
+        res, pt = pd.read_csv(d/'results.csv'), pd.read_csv(d/'per_task.csv')
+        tasks = _tasks(pt)
+        first = first or (d, tasks)
+        if tasks != first[1]:
+            key = next(iter(set(tasks) ^ set(first[1])), None) or next(k for k in tasks if tasks[k] != first[1][k])
+            raise ValueError(f"{d}: ran other test tasks than {first[0]} on {'/'.join(key)}; "
+                             "merge_results needs the same tasks")
+        for m in res['model'].unique():
+            old = [p for p in pts if (p['model'] == m).any()]
+            if not old: rows.append(res[res['model'] == m]); pts.append(pt[pt['model'] == m]); continue
+            a = old[0][old[0]['model'] == m].set_index(['domain', 'suite', 'task_id'])['success']
+            b = pt[pt['model'] == m].set_index(['domain', 'suite', 'task_id'])['success'].reindex(a.index)
+            print(f"{m}: in more than one folder, the first kept; outcomes agree on {int((a == b).sum())} of {len(a)} "
+                  "tasks")
+    df = pd.concat(rows, ignore_index=True)
+    df.attrs['per_task'], df.attrs['skipped'] = pd.concat(pts, ignore_index=True), []
+    if out_dir: save_results(df, out_dir)
+    return df
 
 # %% ../nbs/06_eval.ipynb #5a0c1e02
 def passk_room(row:dict, ks=(1, 4, 8)) -> str:
