@@ -128,7 +128,7 @@ class RLParams:
     logging_steps: int = 1
     dtype: str = 'auto'              # matmul precision: 'auto' (bf16 where the hardware has bf16 units), 'bf16', 'fp32'
     ppo: PPOParams = field(default_factory=PPOParams)
-    trl: dict = field(default_factory=dict)  # more trl.GRPOConfig options, under TRL's names
+    trl: dict = field(default_factory=dict)  # more trl.GRPOConfig options by TRL's names (rft, dpo: the micro-batch's)
     def __post_init__(self):
         if isinstance(self.ppo, dict): self.ppo = PPOParams(**self.ppo)
 

@@ -82,12 +82,16 @@ def sft_rows(rows:list[dict]) -> 'Dataset':
     return Dataset.from_dict({c: [r.get(c) for r in rows] for c in f}, features=f).select_columns(['messages', 'tools'])
 
 # %% ../nbs/05b_preference.ipynb #92c47800
+_MICRO = ('per_device_train_batch_size', 'gradient_accumulation_steps')  # `RLParams.trl` keys rft and dpo take
+
 def rft_trainer(rows:list[dict], p:RLParams, out_dir, model, tok) -> 'SFTTrainer':
     "TRL's `SFTTrainer` on one round's rows: assistant-only loss, one pass, at most `p.max_steps` steps."
     from trl import SFTTrainer
     bs = min(p.batch_size, len(rows))
-    sp = SFTParams(model_name=p.model_name, learning_rate=p.learning_rate, per_device_train_batch_size=bs,
-                   max_steps=min(math.ceil(len(rows) / bs), p.max_steps), seed=p.seed, logging_steps=1, dtype=p.dtype)
+    micro = {k: p.trl[k] for k in _MICRO if k in p.trl}  # long episodes: fewer rows at a time, the same update
+    per = micro.get('per_device_train_batch_size', bs) * micro.get('gradient_accumulation_steps', 1)
+    sp = SFTParams(model_name=p.model_name, learning_rate=p.learning_rate, seed=p.seed, logging_steps=1, dtype=p.dtype,
+                   max_steps=min(math.ceil(len(rows) / per), p.max_steps), **dict(per_device_train_batch_size=bs) | micro)
     cfg = sft_config(sp, out_dir)
     cfg.assistant_only_loss, cfg.save_strategy, cfg.report_to = True, 'no', []
     model.train()
@@ -200,11 +204,12 @@ def dpo_trainer(rows:list[dict], p:RLParams, out_dir, model, tok,
     from trl import DPOConfig, DPOTrainer
     from vma.agents.models import dtype_name
     gpu = torch.cuda.is_available()
-    cfg = DPOConfig(output_dir=str(out_dir), learning_rate=p.learning_rate, per_device_train_batch_size=p.batch_size,
-                    max_steps=steps or p.max_steps, beta=p.dpo_beta, seed=p.seed, logging_steps=p.logging_steps,
-                    save_strategy='steps', save_steps=p.save_steps, save_total_limit=2, report_to=['tensorboard'],
-                    use_cpu=not gpu, bf16=dtype_name(p.dtype) == 'bf16', dataloader_pin_memory=gpu,
-                    remove_unused_columns=False, max_length=4096)
+    kw = dict(output_dir=str(out_dir), learning_rate=p.learning_rate, per_device_train_batch_size=p.batch_size,
+              max_steps=steps or p.max_steps, beta=p.dpo_beta, seed=p.seed, logging_steps=p.logging_steps,
+              save_strategy='steps', save_steps=p.save_steps, save_total_limit=2, report_to=['tensorboard'],
+              use_cpu=not gpu, bf16=dtype_name(p.dtype) == 'bf16', dataloader_pin_memory=gpu,
+              remove_unused_columns=False, max_length=4096)
+    cfg = DPOConfig(**kw | {k: p.trl[k] for k in _MICRO if k in p.trl})  # long pairs: a micro-batch, the same update
     ref = ref if ref is not None else copy.deepcopy(model).eval().requires_grad_(False)
     model.train()
     return DPOTrainer(model=model, ref_model=ref, args=cfg, train_dataset=preference_dataset(rows),
